@@ -1,0 +1,44 @@
+# Two commands do everything on a fresh machine with Python 3.11:
+#   make book   build the HTML book into _build/html
+#   make test   lint, unit tests, data validation, build the book, test the built book
+# Both create .venv from requirements.lock the first time.
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-12)
+JB_FLAGS := -W -n --keep-going
+
+.PHONY: book test unit lint data-check book-tests env clean lock bench notebooks serve pdf
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	rm -f $(VENV)/.installed-* && touch $@
+
+env: $(STAMP)
+
+book: $(STAMP)
+	scripts/offline.sh $(BIN)/jupyter-book build $(JB_FLAGS) .
+
+lint: $(STAMP)
+	$(BIN)/ruff check analysis tests book/_ext
+
+data-check: $(STAMP)
+	$(BIN)/frictionless validate data/datapackage.json
+
+unit: $(STAMP)
+	$(BIN)/pytest -m "not book and not browser" --cov=analysis --cov-report=term-missing:skip-covered --cov-fail-under=90
+
+book-tests: $(STAMP)
+	$(BIN)/pytest -m "book or browser"
+
+test: lint data-check unit book book-tests
+
+lock:
+	python3.11 -m pip install --quiet uv && python3.11 -m uv pip compile --quiet requirements.in --python-version 3.11 -o requirements.lock
+
+clean:
+	rm -rf _build

@@ -1,0 +1,64 @@
+"""One look for every figure: a seaborn theme, a colour-blind-safe palette, figure-data export."""
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+
+# Okabe & Ito (2008) palette: distinguishable under the common forms of colour blindness.
+PALETTE: dict[str, str] = {
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+    "black": "#000000",
+}
+# The order in which series take colours; yellow comes last because it is faint on white.
+SERIES_COLOURS: list[str] = [
+    PALETTE[name]
+    for name in ("blue", "vermillion", "green", "purple", "orange", "sky_blue", "black", "yellow")
+]
+FIGURE_DATA_DIR = "figdata"
+
+
+def set_theme() -> None:
+    """Apply the book's seaborn theme and make notebooks emit SVG (web) and PNG (PDF) figures."""
+    sns.set_theme(context="notebook", style="whitegrid", palette=SERIES_COLOURS)
+    plt.rcParams.update(
+        {
+            "figure.figsize": (7.5, 4.2),
+            "figure.dpi": 100,
+            "savefig.dpi": 150,
+            "axes.titlesize": "medium",
+            "axes.titleweight": "bold",
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "legend.frameon": False,
+            "svg.fonttype": "none",
+        }
+    )
+    try:
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+    except ImportError:  # outside IPython there is no inline backend to configure
+        return
+    set_matplotlib_formats("svg", "png")
+
+
+def colour(i: int) -> str:
+    """Colour of the i-th series (wraps around the palette)."""
+    return SERIES_COLOURS[i % len(SERIES_COLOURS)]
+
+
+def write_figure_data(table: pd.DataFrame, name: str, directory: str | Path = ".") -> Path:
+    """Write the table behind a figure as `<directory>/figdata/<name>.csv` and return its path."""
+    if not name or "/" in name or name.startswith("."):
+        raise ValueError(f"figure data name {name!r} must be a plain file stem such as 'fig-intro'")
+    folder = Path(directory) / FIGURE_DATA_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.csv"
+    table.to_csv(path, index=False)
+    return path
