@@ -1,0 +1,204 @@
+"""Tests of analysis.rates: hand computations, textbook values and published NCHS figures."""
+
+import math
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import rates
+
+matplotlib.use("Agg")
+
+
+def nchs_rows() -> pd.DataFrame:
+    """Rows transcribed from NCHS 'Drug Poisoning Mortality by State' (data.cdc.gov jx6g-fdh6)."""
+    return pd.DataFrame(
+        {
+            "geography": ["Massachusetts", "United States", "United States"],
+            "race_ethnicity": ["All Races-All Origins", "Non-Hispanic White", "Non-Hispanic Black"],
+            "year": [2016, 2016, 2016],
+            "deaths": [2227, 49457, 7220],
+            "population": [6811779, 201324760, 42141669],
+            # Published crude rates per 100,000 (same NCHS table).
+            "crude_rate_per_100k": [32.69, 24.57, 17.13],
+            # Published age-adjusted rates per 100,000 (same NCHS table).
+            "aa_rate_per_100k": [32.99, 25.30, 17.08],
+        }
+    )
+
+
+def test_exact_interval_matches_textbook_value_for_ten_events():
+    # Exact limits for 10 events from a printed chi-square table: chi2(0.025; 20 df) / 2 =
+    # 9.591 / 2 = 4.795 and chi2(0.975; 22 df) / 2 = 36.781 / 2 = 18.390 (the usual textbook pair).
+    lower, upper = rates.poisson_exact_interval(10)
+    assert float(lower) == pytest.approx(4.795, abs=5e-4)
+    assert float(upper) == pytest.approx(18.390, abs=5e-4)
+
+
+def test_exact_interval_for_zero_events_starts_at_zero():
+    # With no event the lower limit is 0 and the upper limit is -ln(0.025) = 3.689.
+    lower, upper = rates.poisson_exact_interval(np.array([0.0]))
+    assert lower[0] == 0
+    assert upper[0] == pytest.approx(-math.log(0.025), abs=1e-9)
+
+
+def test_exact_interval_keeps_a_missing_count_missing():
+    lower, upper = rates.poisson_exact_interval(np.array([np.nan, 1.0]))
+    assert np.isnan(lower[0]) and np.isnan(upper[0])
+    # One event: lower = chi2(0.025, 2)/2 = -ln(0.975) = 0.0253.
+    assert lower[1] == pytest.approx(-math.log(0.975), abs=1e-9)
+
+
+@pytest.mark.parametrize("level", [0, 1, 1.5])
+def test_exact_interval_rejects_impossible_levels(level):
+    with pytest.raises(ValueError, match="level"):
+        rates.poisson_exact_interval(5, level=level)
+
+
+def test_exact_interval_rejects_negative_counts():
+    with pytest.raises(ValueError, match="non-negative"):
+        rates.poisson_exact_interval(np.array([3, -2]))
+
+
+def test_crude_rate_reproduces_published_massachusetts_2016():
+    out = rates.crude_rates(nchs_rows())
+    # 2227 / 6811779 * 100000 = 32.693...; NCHS publishes 32.69.
+    assert out.loc[0, "computed_crude_per_100k"] == pytest.approx(2227 / 6811779 * 1e5)
+    assert round(out.loc[0, "computed_crude_per_100k"], 2) == 32.69
+    lower, upper = rates.poisson_exact_interval(2227)
+    assert out.loc[0, "computed_lower_95_per_100k"] == pytest.approx(lower / 6811779 * 1e5)
+    assert out.loc[0, "computed_upper_95_per_100k"] == pytest.approx(upper / 6811779 * 1e5)
+    low, high = out.loc[0, ["computed_lower_95_per_100k", "computed_upper_95_per_100k"]]
+    assert low < 32.69 < high
+
+
+def test_crude_rate_check_differences_are_rounding_only():
+    check = rates.crude_rate_check(nchs_rows())
+    # Published values are rounded to 2 decimals, so no difference can exceed 0.005.
+    assert (check["abs_diff_per_100k"] <= 0.005).all()
+    assert check.loc[1, "abs_diff_per_100k"] == pytest.approx(abs(49457 / 201324760 * 1e5 - 24.57))
+
+
+def test_crude_rates_name_missing_columns():
+    with pytest.raises(KeyError, match=r"\['population'\]"):
+        rates.crude_rates(nchs_rows().drop(columns="population"))
+
+
+def test_crude_rates_name_the_row_with_a_negative_count():
+    table = nchs_rows()
+    table.loc[2, "deaths"] = -1
+    with pytest.raises(ValueError, match=r"column 'deaths', row 2: -1"):
+        rates.crude_rates(table)
+
+
+def test_crude_rates_reject_zero_population():
+    table = nchs_rows()
+    table.loc[1, "population"] = 0
+    with pytest.raises(ValueError, match=r"column 'population', row 1: 0 must be positive"):
+        rates.crude_rates(table)
+
+
+def test_crude_rates_reject_text_in_counts():
+    table = nchs_rows().astype({"deaths": object})
+    table.loc[0, "deaths"] = "many"
+    with pytest.raises(ValueError, match=r"row 0: 'many' is not a number"):
+        rates.crude_rates(table)
+
+
+def test_crude_rate_keeps_a_gap_as_a_gap():
+    table = nchs_rows().astype({"deaths": float})
+    table.loc[0, "deaths"] = np.nan
+    out = rates.crude_rates(table)
+    assert np.isnan(out.loc[0, "computed_crude_per_100k"])
+    assert np.isnan(out.loc[0, "computed_lower_95_per_100k"])
+
+
+def test_rate_ratio_white_black_2016_by_hand():
+    ratios = rates.rate_ratios(
+        nchs_rows(), "Non-Hispanic White", "Non-Hispanic Black", adjusted="aa_rate_per_100k"
+    )
+    row = ratios.iloc[0]
+    ratio = (49457 / 201324760) / (7220 / 42141669)  # = 1.4339
+    se = math.sqrt(1 / 49457 + 1 / 7220)  # = 0.012599
+    assert row["rate_ratio"] == pytest.approx(ratio)
+    assert row["rate_ratio"] == pytest.approx(1.4339, abs=1e-4)
+    assert row["rate_ratio_lower_95"] == pytest.approx(ratio * math.exp(-1.959964 * se), rel=1e-6)
+    assert row["rate_ratio_upper_95"] == pytest.approx(ratio * math.exp(1.959964 * se), rel=1e-6)
+    assert row["age_adjusted_rate_ratio"] == pytest.approx(25.30 / 17.08)
+    assert (row["deaths_numerator"], row["deaths_denominator"]) == (49457, 7220)
+
+
+def test_rate_ratio_without_adjusted_column_has_no_adjusted_ratio():
+    ratios = rates.rate_ratios(nchs_rows(), "Non-Hispanic White", "Non-Hispanic Black")
+    assert "age_adjusted_rate_ratio" not in ratios.columns
+
+
+def test_rate_ratio_lists_valid_groups_for_an_unknown_one():
+    with pytest.raises(ValueError, match=r"unknown race_ethnicity 'Asian'.*Non-Hispanic Black"):
+        rates.rate_ratios(nchs_rows(), "Asian", "Non-Hispanic Black")
+
+
+def test_rate_ratio_refuses_two_rows_for_one_year():
+    table = pd.concat([nchs_rows(), nchs_rows().iloc[[1]]], ignore_index=True)
+    table.loc[3, "geography"] = "Massachusetts"
+    with pytest.raises(ValueError, match=r"several rows for year \[2016\]"):
+        rates.rate_ratios(table, "Non-Hispanic White", "Non-Hispanic Black")
+
+
+def series_for_plot() -> pd.DataFrame:
+    """Two groups; the second skips 2002, which must stay a gap."""
+    return pd.DataFrame(
+        {
+            "year": [2000, 2001, 2002, 2003, 2000, 2001, 2003],
+            "race_ethnicity": ["A"] * 4 + ["B"] * 3,
+            "rate": [1.0, 2.0, 3.0, 4.0, 2.0, 2.5, 3.5],
+            "lower": [0.5, 1.5, 2.5, 3.5, 1.5, 2.0, 3.0],
+            "upper": [1.5, 2.5, 3.5, 4.5, 2.5, 3.0, 4.0],
+        }
+    )
+
+
+def test_plot_rates_by_group_breaks_the_line_at_a_missing_year():
+    fig = rates.plot_rates_by_group(series_for_plot(), "rate", "lower", "upper")
+    ax = fig.axes[0]
+    line_b = ax.get_lines()[1]
+    assert list(line_b.get_xdata()) == [2000, 2001, 2002, 2003]
+    assert np.isnan(line_b.get_ydata()[2])
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["A", "B"]
+    assert ax.get_ylabel() == "Deaths per 100,000"
+
+
+def test_plot_rates_by_group_draws_on_given_axes():
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    assert rates.plot_rates_by_group(series_for_plot(), "rate", "lower", "upper", ax=ax) is fig
+
+
+def test_plot_rates_by_group_names_missing_columns():
+    with pytest.raises(KeyError, match="upper"):
+        rates.plot_rates_by_group(series_for_plot().drop(columns="upper"), "rate", "lower", "upper")
+
+
+def test_plot_rate_ratios_draws_parity_line_and_one_line_per_pair():
+    table = pd.DataFrame(
+        {
+            "race_ethnicity": ["W", "B", "W", "B"],
+            "year": [2000, 2000, 2001, 2001],
+            "deaths": [100, 50, 120, 60],
+            "population": [1000, 1000, 1000, 1000],
+        }
+    )
+    ratios = rates.rate_ratios(table, "W", "B")
+    fig = rates.plot_rate_ratios(ratios)
+    ax = fig.axes[0]
+    assert ax.get_yscale() == "log"
+    assert list(ax.get_lines()[0].get_ydata()) == pytest.approx([2.0, 2.0])
+    assert list(ax.get_lines()[1].get_ydata()) == [1, 1]
+
+
+def test_plot_rate_ratios_names_missing_columns():
+    with pytest.raises(KeyError, match="rate_ratio_lower_95"):
+        rates.plot_rate_ratios(pd.DataFrame({"year": [2000]}))
