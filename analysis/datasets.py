@@ -1,0 +1,232 @@
+"""Load the book's datasets by name, validated against data/datapackage.json.
+
+The descriptor (Frictionless Data Package v1) is the contract: every CSV's header, cell types,
+constraints and sha256 checksum are checked before a table is returned. Nothing is written.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+DATA_DIR: Path = Path(__file__).resolve().parent.parent / "data"
+DESCRIPTOR = "datapackage.json"
+
+TRUE_VALUES = {"true", "True", "TRUE", "1"}
+FALSE_VALUES = {"false", "False", "FALSE", "0"}
+INTEGER = re.compile(r"[-+]?\d+")
+NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
+YEAR = re.compile(r"\d{4}")
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class DataError(ValueError):
+    """Base class of every error raised by this module."""
+
+
+class UnknownDatasetError(DataError):
+    """The name is not a resource of the data package."""
+
+
+class DataFileError(DataError):
+    """A file is missing, unreadable or not parseable."""
+
+
+class DataValidationError(DataError):
+    """A CSV breaks its schema (header, type or constraint)."""
+
+
+class ChecksumError(DataError):
+    """A CSV no longer matches the sha256 recorded in the descriptor."""
+
+
+def _descriptor(data_dir: Path | None) -> tuple[Path, dict[str, Any]]:
+    """Return the data directory and its parsed datapackage.json."""
+    folder = Path(data_dir) if data_dir is not None else DATA_DIR
+    path = folder / DESCRIPTOR
+    try:
+        return folder, json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise DataFileError(f"{path}: descriptor not found") from error
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise DataFileError(f"{path}: unreadable descriptor ({error})") from error
+
+
+def list_datasets(data_dir: Path | None = None) -> list[str]:
+    """Names of all datasets described in datapackage.json, in descriptor order."""
+    return [entry["name"] for entry in _descriptor(data_dir)[1]["resources"]]
+
+
+def resource(name: str, data_dir: Path | None = None) -> dict:
+    """The descriptor entry (sources, caveats, schema...) of one dataset."""
+    for entry in _descriptor(data_dir)[1]["resources"]:
+        if entry["name"] == name:
+            return entry
+    valid = ", ".join(list_datasets(data_dir))
+    raise UnknownDatasetError(f"unknown dataset {name!r}; valid names: {valid}")
+
+
+def csv_path(name: str, data_dir: Path | None = None) -> Path:
+    """Absolute path of a dataset's CSV file."""
+    folder = Path(data_dir) if data_dir is not None else DATA_DIR
+    return folder / resource(name, folder)["path"]
+
+
+def _parse(cell: str, kind: str) -> Any:
+    """Convert one non-empty cell to its schema type; raise ValueError when it does not fit."""
+    if kind == "string":
+        return cell
+    if kind in ("integer", "year"):
+        if not (INTEGER if kind == "integer" else YEAR).fullmatch(cell):
+            raise ValueError
+        return int(cell)
+    if kind == "number":
+        if not NUMBER.fullmatch(cell):
+            raise ValueError
+        return float(cell)
+    if kind == "date":
+        if not DATE.fullmatch(cell):
+            raise ValueError
+        return date.fromisoformat(cell)
+    if kind == "boolean":
+        if cell in TRUE_VALUES or cell in FALSE_VALUES:
+            return cell in TRUE_VALUES
+        raise ValueError
+    raise DataError(f"unsupported field type {kind!r}")
+
+
+def _broken_rule(value: Any, constraints: dict[str, Any]) -> str | None:
+    """Describe the first constraint a parsed value breaks, or None."""
+    if "minimum" in constraints and value < constraints["minimum"]:
+        return f"violates minimum {constraints['minimum']}"
+    if "maximum" in constraints and value > constraints["maximum"]:
+        return f"violates maximum {constraints['maximum']}"
+    if "enum" in constraints and value not in constraints["enum"]:
+        return f"is not one of {constraints['enum']}"
+    if "pattern" in constraints and not re.fullmatch(constraints["pattern"], str(value)):
+        return f"does not match pattern {constraints['pattern']!r}"
+    return None
+
+
+def _read_rows(path: Path, label: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Read a CSV into its header and (line number, cells) rows."""
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.reader(handle, strict=True)
+            header = next(reader, None)
+            rows = [(reader.line_num, cells) for cells in reader]
+    except FileNotFoundError as error:
+        raise DataFileError(f"{label}: file not found ({path})") from error
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise DataFileError(f"{label}: cannot parse CSV ({error})") from error
+    if not header:
+        raise DataFileError(f"{label}: empty file, no header")
+    return header, rows
+
+
+def _check_header(header: list[str], names: list[str], label: str) -> None:
+    """Raise unless the CSV header lists exactly the schema's fields, in order."""
+    if header == names:
+        return
+    missing = [name for name in names if name not in header]
+    extra = [name for name in header if name not in names]
+    detail = "; ".join(
+        part
+        for part in (
+            f"missing column(s) {missing}" if missing else "",
+            f"unexpected column(s) {extra}" if extra else "",
+        )
+        if part
+    )
+    raise DataValidationError(
+        f"{label}, line 1: header {header} does not match schema fields {names}"
+        + (f" ({detail})" if detail else " (order differs)")
+    )
+
+
+def _typed_columns(entry: dict[str, Any], path: Path, label: str) -> dict[str, list[Any]]:
+    """Parse and check every cell of a resource's CSV; return typed columns."""
+    fields = entry["schema"]["fields"]
+    names = [field["name"] for field in fields]
+    header, rows = _read_rows(path, label)
+    _check_header(header, names, label)
+    columns: dict[str, list[Any]] = {name: [] for name in names}
+    key = entry["schema"].get("primaryKey", [])
+    seen: dict[tuple, int] = {}
+    for line, cells in rows:
+        if len(cells) != len(names):
+            raise DataValidationError(
+                f"{label}, line {line}: {len(cells)} cells where the header has {len(names)}"
+            )
+        for field, cell in zip(fields, cells, strict=True):
+            where = f"{label}, line {line}, column {field['name']!r}"
+            constraints = field.get("constraints", {})
+            if cell == "":
+                if constraints.get("required"):
+                    raise DataValidationError(f"{where}: empty cell violates required")
+                columns[field["name"]].append(None)
+                continue
+            try:
+                value = _parse(cell, field.get("type", "string"))
+            except ValueError:
+                raise DataValidationError(
+                    f"{where}: {cell!r} is not of type {field.get('type', 'string')}"
+                ) from None
+            rule = _broken_rule(value, constraints)
+            if rule:
+                raise DataValidationError(f"{where}: {cell!r} {rule}")
+            columns[field["name"]].append(value)
+        if key:
+            values = tuple(cells[names.index(name)] for name in key)
+            if values in seen:
+                raise DataValidationError(
+                    f"{label}, line {line}: primary key {key} = {list(values)} "
+                    f"repeats line {seen[values]}"
+                )
+            seen[values] = line
+    return columns
+
+
+def _check_hash(entry: dict[str, Any], path: Path, label: str) -> None:
+    """Raise ChecksumError when the file's sha256 differs from the descriptor's hash."""
+    recorded = entry.get("hash", "")
+    actual = "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+    if recorded != actual:
+        raise ChecksumError(
+            f"{label} changed since it was described in datapackage.json "
+            f"(sha256 recorded {recorded.removeprefix('sha256:') or 'none'}, "
+            f"file has {actual.removeprefix('sha256:')})"
+        )
+
+
+DTYPES = {"integer": "Int64", "year": "Int64", "number": "float64", "boolean": "bool"}
+
+
+def load(name: str, data_dir: Path | None = None) -> pd.DataFrame:
+    """Read one dataset as a typed DataFrame after validating it against the descriptor."""
+    folder = Path(data_dir) if data_dir is not None else DATA_DIR
+    entry = resource(name, folder)
+    path = folder / entry["path"]
+    label = f"{folder.name}/{entry['path']}"
+    columns = _typed_columns(entry, path, label)
+    _check_hash(entry, path, label)
+    frame = pd.DataFrame(columns)
+    for field in entry["schema"]["fields"]:
+        kind = field.get("type", "string")
+        column = field["name"]
+        if kind == "date":
+            frame[column] = pd.to_datetime(frame[column])
+        elif kind == "boolean" and frame[column].isna().any():
+            frame[column] = frame[column].astype("boolean")
+        elif kind in DTYPES:
+            frame[column] = frame[column].astype(DTYPES[kind])
+        else:
+            frame[column] = frame[column].astype(object)
+    return frame
