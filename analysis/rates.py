@@ -185,3 +185,111 @@ def plot_rate_ratios(ratios: pd.DataFrame, ax: Axes | None = None) -> Figure:
     ax.set_ylabel("Crude rate ratio (log scale)")
     ax.legend(loc="best")
     return fig
+
+
+RACE_LABELS = {
+    "white_non_hispanic": "White non-Hispanic",
+    "black_non_hispanic": "Black non-Hispanic",
+    "hispanic": "Hispanic",
+    "asian_pacific_islander": "Asian/Pacific Islander",
+}
+SEX_LABELS = {"both": "Both sexes", "male": "Men", "female": "Women"}
+
+
+def sex_bounds_check(table: pd.DataFrame) -> pd.DataFrame:
+    """Set each both-sexes rate beside the male and female rates of the latest release giving both.
+
+    A both-sexes rate is the population-weighted mean of the male and female rates (exactly so for
+    crude rates), so it must lie between them; `implied_female_weight` = (male - both) /
+    (male - female) is the female population share that mean would need.
+    """
+    needed = ["year", "race_ethnicity", "sex", "rate_per_100k", "vintage", "source_id"]
+    _require_columns(table, needed, "sex_bounds_check")
+    unknown = sorted(set(table["sex"]) - set(SEX_LABELS))
+    if unknown:
+        raise ValueError(f"unknown sex value(s) {unknown}; valid values are {list(SEX_LABELS)}")
+    found = []
+    for both in table[table["sex"] == "both"].itertuples(index=False):
+        same = table[
+            (table["year"] == both.year) & (table["race_ethnicity"] == both.race_ethnicity)
+        ]
+        by_sex = same[same["sex"] != "both"].pivot_table(
+            index="vintage", columns="sex", values="rate_per_100k", aggfunc="first"
+        )
+        if not {"male", "female"} <= set(by_sex.columns):
+            continue
+        paired = by_sex.dropna(subset=["male", "female"]).sort_index()
+        if paired.empty:
+            continue
+        vintage = paired.index[-1]
+        male, female = paired.loc[vintage, "male"], paired.loc[vintage, "female"]
+        low, high = sorted([female, male])
+        found.append(
+            {
+                "year": both.year,
+                "race_ethnicity": both.race_ethnicity,
+                "both_rate_per_100k": both.rate_per_100k,
+                "both_source_id": both.source_id,
+                "both_vintage": both.vintage,
+                "male_rate_per_100k": male,
+                "female_rate_per_100k": female,
+                "male_female_vintage": vintage,
+                "midpoint_per_100k": (male + female) / 2,
+                "between_male_and_female": bool(low <= both.rate_per_100k <= high),
+                "implied_female_weight": (male - both.rate_per_100k) / (male - female),
+            }
+        )
+    columns = ["year", "race_ethnicity", "both_rate_per_100k", "both_source_id", "both_vintage",
+               "male_rate_per_100k", "female_rate_per_100k", "male_female_vintage",
+               "midpoint_per_100k", "between_male_and_female", "implied_female_weight"]
+    return pd.DataFrame(found, columns=columns)
+
+
+def plot_rates_by_race_and_sex(
+    table: pd.DataFrame, article_source: str = "vivant2021", fig: Figure | None = None
+) -> Figure:
+    """Dot chart, one panel per sex: every published rate by group, marked by year and source.
+
+    Figures of `article_source` are drawn apart from the public-health releases; several vintages
+    of the same figure sit side by side rather than being averaged.
+    """
+    needed = ["year", "race_ethnicity", "sex", "rate_per_100k", "vintage", "source_id"]
+    _require_columns(table, needed, "plot_rates_by_race_and_sex")
+    unknown = sorted(set(table["race_ethnicity"]) - set(RACE_LABELS))
+    if unknown:
+        raise ValueError(f"unknown race_ethnicity {unknown}; valid values are {list(RACE_LABELS)}")
+    if fig is None:
+        fig = plt.figure(figsize=(7.5, 3.6))
+    axes = fig.subplots(1, 3, sharex=True, sharey=True)
+    groups = list(RACE_LABELS)
+    kinds = {
+        ("article", 2019): ("2019, as printed in the article", style.colour(1), "D"),
+        ("release", 2019): ("2019, public-health releases", style.colour(0), "o"),
+        ("release", 2020): ("2020, public-health releases", style.colour(2), "s"),
+    }
+    table = table.assign(kind=np.where(table["source_id"] == article_source, "article", "release"))
+    for ax, sex in zip(axes, SEX_LABELS, strict=True):
+        rows = table[table["sex"] == sex].sort_values("vintage")
+        for (kind, year), points in rows.groupby(["kind", "year"]):
+            label, colour, marker = kinds.get((kind, year), (f"{year}, {kind}", "0.4", "X"))
+            # Lift each vintage of the same figure a little so that repeated values stay visible.
+            rank = points.groupby(["race_ethnicity"]).cumcount()
+            offset = {("article", 2019): 0.22, ("release", 2019): 0.0}.get((kind, year), -0.22)
+            step = -0.07 if offset < 0 else 0.07
+            y = points["race_ethnicity"].map(groups.index) + offset + step * rank
+            ax.scatter(points["rate_per_100k"], y, color=colour, marker=marker, s=34,
+                       edgecolor="black", linewidth=0.3, label=label, zorder=3)
+        ax.set_title(SEX_LABELS[sex])
+        ax.set_yticks(range(len(groups)), [RACE_LABELS[g] for g in groups])
+        ax.set_ylim(len(groups) - 0.5, -0.5)
+    axes[1].set_xlabel("Deaths per 100,000 residents")
+    axes[0].set_xlim(0, 1.08 * table["rate_per_100k"].max())
+    handles, labels = [], []
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            if label not in labels:
+                handles.append(handle)
+                labels.append(label)
+    fig.legend(handles, labels, loc="upper center", ncol=3, bbox_to_anchor=(0.5, 0.0),
+               fontsize="small")
+    return fig

@@ -202,3 +202,111 @@ def test_plot_rate_ratios_draws_parity_line_and_one_line_per_pair():
 def test_plot_rate_ratios_names_missing_columns():
     with pytest.raises(KeyError, match="rate_ratio_lower_95"):
         rates.plot_rate_ratios(pd.DataFrame({"year": [2000]}))
+
+
+def race_sex_rows() -> pd.DataFrame:
+    """MA opioid-related death rates per 100,000 by race and sex (DATA-SOURCES §2 and S2)."""
+    rows = [
+        # Article, footnote 7 (Vivant 2021), citing MDPH June 2020.
+        (2019, "white_non_hispanic", "both", 32.3, "2020-06", "vivant2021"),
+        (2019, "black_non_hispanic", "both", 21.6, "2020-06", "vivant2021"),
+        # This Week in Worcester, 2021-05-12 (MDPH May 2021).
+        (2019, "hispanic", "both", 32.4, "2021-05", "mdph2021may"),
+        (2019, "black_non_hispanic", "male", 32.6, "2021-05", "mdph2021may"),
+        # Boston Globe, 2021-08-11 (MDPH Public Health Council, August 2021).
+        (2019, "white_non_hispanic", "male", 49.5, "2021-08", "mdph2021aug"),
+        (2019, "white_non_hispanic", "female", 17.4, "2021-08", "mdph2021aug"),
+        (2019, "black_non_hispanic", "male", 32.6, "2021-08", "mdph2021aug"),
+        (2019, "black_non_hispanic", "female", 12.3, "2021-08", "mdph2021aug"),
+        (2019, "hispanic", "male", 57.2, "2021-08", "mdph2021aug"),
+        (2020, "hispanic", "male", 58.9, "2021-08", "mdph2021aug"),
+        (2020, "hispanic", "female", 13.8, "2021-08", "mdph2021aug"),
+        # MetroWest Health Foundation, 2021-11-22: a male rate without its female counterpart.
+        (2020, "hispanic", "male", 59.8, "2021-11", "mdph2021nov"),
+        (2020, "hispanic", "both", 35.4, "2021-05", "mdph2021may"),
+        (2019, "asian_pacific_islander", "both", 2.6, "2021-05", "mdph2021may"),
+    ]
+    return pd.DataFrame(
+        rows, columns=["year", "race_ethnicity", "sex", "rate_per_100k", "vintage", "source_id"]
+    )
+
+
+def test_sex_bounds_check_by_hand():
+    check = rates.sex_bounds_check(race_sex_rows()).set_index(["year", "race_ethnicity"])
+    white = check.loc[(2019, "white_non_hispanic")]
+    assert white["between_male_and_female"]
+    # (49.5 - 32.3) / (49.5 - 17.4) = 17.2 / 32.1 = 0.5358; midpoint (49.5 + 17.4) / 2 = 33.45.
+    assert white["implied_female_weight"] == pytest.approx(17.2 / 32.1)
+    assert white["midpoint_per_100k"] == pytest.approx(33.45)
+    assert white["both_source_id"] == "vivant2021"
+    # The Hispanic 2020 rate pairs with the August 2021 release, the latest giving both sexes:
+    # (58.9 - 35.4) / (58.9 - 13.8) = 23.5 / 45.1, not the November male-only 59.8.
+    hispanic = check.loc[(2020, "hispanic")]
+    assert hispanic["male_rate_per_100k"] == 58.9
+    assert hispanic["male_female_vintage"] == "2021-08"
+    assert hispanic["implied_female_weight"] == pytest.approx(23.5 / 45.1)
+    # 2019 Hispanic male has no female rate in the same release here; API has no sex rates at all.
+    assert (2019, "hispanic") not in check.index
+    assert (2019, "asian_pacific_islander") not in check.index
+    assert len(check) == 3
+
+
+def test_sex_bounds_check_flags_a_rate_outside_the_sex_rates():
+    table = race_sex_rows()
+    table.loc[1, "rate_per_100k"] = 40.0  # above the male rate 32.6: impossible for a mean
+    check = rates.sex_bounds_check(table).set_index(["year", "race_ethnicity"])
+    assert not check.loc[(2019, "black_non_hispanic"), "between_male_and_female"]
+
+
+def test_sex_bounds_check_skips_groups_without_both_sex_rates_in_one_release():
+    table = race_sex_rows()
+    table = table[~((table["race_ethnicity"] == "white_non_hispanic") & (table["sex"] == "female"))]
+    check = rates.sex_bounds_check(table)
+    assert "white_non_hispanic" not in check["race_ethnicity"].tolist()
+
+
+def test_sex_bounds_check_rejects_unknown_sex_and_missing_columns():
+    table = race_sex_rows()
+    table.loc[0, "sex"] = "all"
+    with pytest.raises(ValueError, match=r"unknown sex value\(s\) \['all'\].*'female'"):
+        rates.sex_bounds_check(table)
+    with pytest.raises(KeyError, match="vintage"):
+        rates.sex_bounds_check(race_sex_rows().drop(columns="vintage"))
+
+
+def test_plot_rates_by_race_and_sex_draws_every_figure_in_its_panel():
+    fig = rates.plot_rates_by_race_and_sex(race_sex_rows())
+    both, men, women = fig.axes
+    def values(ax):
+        return sorted(x for c in ax.collections for x, _ in c.get_offsets())
+    assert values(both) == sorted([32.3, 21.6, 32.4, 35.4, 2.6])
+    assert values(men) == sorted([32.6, 49.5, 32.6, 57.2, 58.9, 59.8])
+    assert values(women) == sorted([17.4, 12.3, 13.8])
+    assert both.get_xlim() == pytest.approx((0, 1.08 * 59.8))
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert labels[0] == "2019, as printed in the article"
+    assert set(labels) == {"2019, as printed in the article", "2019, public-health releases",
+                           "2020, public-health releases"}
+
+
+def test_plot_rates_by_race_and_sex_marks_an_unexpected_year_apart():
+    table = race_sex_rows()
+    table.loc[0, "year"] = 2021
+    fig = rates.plot_rates_by_race_and_sex(table)
+    assert "2021, article" in [t.get_text() for t in fig.legends[0].get_texts()]
+
+
+def test_plot_rates_by_race_and_sex_lists_valid_groups():
+    table = race_sex_rows()
+    table.loc[0, "race_ethnicity"] = "white"
+    with pytest.raises(ValueError, match=r"unknown race_ethnicity \['white'\].*hispanic"):
+        rates.plot_rates_by_race_and_sex(table)
+
+
+def test_sex_bounds_check_does_not_pair_sexes_from_different_releases():
+    table = race_sex_rows()
+    # A 2019 Hispanic female rate from another release than the male one (57.2, August 2021).
+    extra = pd.DataFrame([(2019, "hispanic", "female", 8.2, "2021-05", "mdph2021may")],
+                         columns=table.columns)
+    check = rates.sex_bounds_check(pd.concat([table, extra], ignore_index=True))
+    assert not ((check["year"] == 2019) & (check["race_ethnicity"] == "hispanic")).any()
