@@ -5,12 +5,14 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import FixedLocator, MaxNLocator, NullLocator
 from scipy import stats
 
 from analysis import style
 
 PER_100K = 100_000
 Z_95 = stats.norm.ppf(0.975)
+RATIO_TICKS = [0.25, 0.33, 0.5, 0.67, 0.8, 1, 1.25, 1.5, 2, 3, 4]
 
 
 def _require_columns(table: pd.DataFrame, columns: list[str], what: str) -> None:
@@ -144,18 +146,26 @@ def plot_rates_by_group(
     upper: str,
     group: str = "race_ethnicity",
     ylabel: str = "Deaths per 100,000",
+    order: list[str] | None = None,
     ax: Axes | None = None,
 ) -> Figure:
-    """One line per group over the years, with its 95% interval as a band; gaps stay gaps."""
+    """One line per group over the years (in `order` if given), 95% limits as a band; gaps stay."""
     _require_columns(table, ["year", group, rate, lower, upper], "plot_rates_by_group")
+    present = list(dict.fromkeys(table[group]))
+    order = order or present
+    unknown = [name for name in order if name not in present]
+    if unknown:
+        raise ValueError(f"{group} {unknown} not in the table; it has {present}")
     fig, ax = _axes(ax)
-    for i, (name, rows) in enumerate(table.groupby(group, sort=False)):
+    for i, name in enumerate(order):
+        rows = table[table[group] == name]
         # Reindex on every year so that a missing year breaks the line instead of bridging it.
         years = range(int(rows["year"].min()), int(rows["year"].max()) + 1)
         rows = rows.set_index("year").reindex(years)
         ax.fill_between(rows.index, rows[lower], rows[upper], color=style.colour(i), alpha=0.2,
                         linewidth=0)
         ax.plot(rows.index, rows[rate], color=style.colour(i), marker="o", markersize=3, label=name)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("Year")
     ax.set_ylabel(ylabel)
     ax.set_ylim(bottom=0)
@@ -179,11 +189,14 @@ def plot_rate_ratios(ratios: pd.DataFrame, ax: Axes | None = None) -> Figure:
                 label=f"{num} / {den}")
     ax.axhline(1, color=style.PALETTE["black"], linewidth=0.8, linestyle="--")
     ax.set_yscale("log")
-    ax.yaxis.set_major_formatter("{x:.2g}")
-    ax.yaxis.set_minor_formatter("{x:.2g}")
+    low, high = ax.get_ylim()
+    ax.yaxis.set_major_locator(FixedLocator([t for t in RATIO_TICKS if low <= t <= high]))
+    ax.yaxis.set_major_formatter("{x:g}")
+    ax.yaxis.set_minor_locator(NullLocator())
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("Year")
     ax.set_ylabel("Crude rate ratio (log scale)")
-    ax.legend(loc="best")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2)
     return fig
 
 

@@ -310,3 +310,10 @@ def test_sex_bounds_check_does_not_pair_sexes_from_different_releases():
                          columns=table.columns)
     check = rates.sex_bounds_check(pd.concat([table, extra], ignore_index=True))
     assert not ((check["year"] == 2019) & (check["race_ethnicity"] == "hispanic")).any()
+
+
+def test_plot_rates_by_group_follows_the_given_order_and_names_unknown_groups():
+    fig = rates.plot_rates_by_group(series_for_plot(), "rate", "lower", "upper", order=["B", "A"])
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["B", "A"]
+    with pytest.raises(ValueError, match=r"\['C'\] not in the table; it has \['A', 'B'\]"):
+        rates.plot_rates_by_group(series_for_plot(), "rate", "lower", "upper", order=["A", "C"])
