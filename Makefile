@@ -40,5 +40,9 @@ test: lint data-check unit book book-tests
 lock:
 	python3.11 -m pip install --quiet uv && python3.11 -m uv pip compile --quiet requirements.in --python-version 3.11 -o requirements.lock
 
+# Clean build, no-change rebuilds, notebook execution times, site and page weight vs budgets.
+bench: $(STAMP)
+	$(BIN)/python scripts/bench.py
+
 clean:
 	rm -rf _build

@@ -2,7 +2,7 @@
 
 1. sphinx-thebe 0.3.1 registers its inline configuration script twice (once with filename None,
    once with ""), so each page declares ``const THEBE_JS_URL`` twice and the browser throws
-   "Identifier 'THEBE_JS_URL' has already been declared". Only the first copy of each script is kept.
+   "Identifier 'THEBE_JS_URL' has already been declared". The first copy of each script is kept.
 2. docutils writes a bibliography as ``<div role="list">`` holding ``<div role="doc-biblioentry">``
    items. That role is deprecated in ARIA 1.2 and is not a list item, so axe-core reports
    aria-required-children (critical) on the references list. The entries become list items.

@@ -1,0 +1,290 @@
+"""The built book in a real browser (headless Debian Chromium driven by Playwright).
+
+Every page of the TOC (and the search page) is served from 127.0.0.1 and opened once; the tests
+then check what a reader's browser saw: no console error, no uncaught exception, no request to any
+other host, one visible <h1>, images with meaningful alt text, no serious or critical axe-core
+finding, figures that fit a phone screen. Screenshots (desktop, each figure at phone width, print
+media) are saved under `_build/screenshots/` for a person to review.
+
+axe-core is vendored: tests/vendor/axe.min.js is npm `axe-core` (version in AXE_VERSION below,
+MPL-2.0, licence in tests/vendor/axe-core-LICENSE.txt), so CI needs no npm. To update it:
+`npm pack axe-core@<version>`, copy `package/axe.min.js` and `package/LICENSE` here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from conftest import html_path, toc_docnames
+
+pytestmark = pytest.mark.browser
+
+AXE_JS = Path(__file__).parent / "vendor" / "axe.min.js"
+AXE_VERSION = "4.14.1"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 812}
+FAILING_IMPACTS = {"serious", "critical"}
+# Theme-owned axe findings we could not fix, by rule id, with the reason. Each entry only excuses
+# nodes whose target matches its selector pattern (never content the book writes).
+# Fixed rather than allowed: the search and colour-mode buttons' label-content-name-mismatch
+# (book/_templates overrides) and the bibliography's aria-required-children (book/_ext/html_fixes).
+AXE_ALLOWED: dict[str, re.Pattern[str]] = {}
+# Pages opened besides those of the TOC.
+EXTRA_PAGES = ["search"]
+PAGES = toc_docnames() + EXTRA_PAGES
+LOCAL_HOSTS = {"127.0.0.1"}
+NON_NETWORK_SCHEMES = {"data", "blob", "about"}
+FILE_NAME = re.compile(r"^[\w\-. ]+\.(png|svg|jpe?g|gif|webp|pdf)$", re.IGNORECASE)
+GENERIC_ALT = {"image", "figure", "picture", "graph", "chart", "plot", "img", "png", "svg"}
+
+
+@dataclass
+class PageAudit:
+    """What the browser saw on one page."""
+
+    url: str
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+    foreign_requests: list[str] = field(default_factory=list)
+    visible_h1: list[str] = field(default_factory=list)
+    images: list[dict] = field(default_factory=list)
+    axe_violations: list[dict] = field(default_factory=list)
+    phone_overflow: list[str] = field(default_factory=list)
+    screenshots: list[Path] = field(default_factory=list)
+
+
+def screenshot_name(docname: str) -> str:
+    """File stem for a page's screenshots (`book/part1/x` -> `book__part1__x`)."""
+    return docname.replace("/", "__")
+
+
+def is_foreign(url: str) -> bool:
+    """True for a request that leaves the machine (any host other than the local server)."""
+    parts = urlsplit(url)
+    if parts.scheme in NON_NETWORK_SCHEMES:
+        return False
+    return parts.hostname not in LOCAL_HOSTS
+
+
+def alt_problem(alt: str | None, src: str) -> str | None:
+    """Why an image's alt text is not meaningful, or None when it is."""
+    if alt is None:
+        return "no alt attribute"
+    text = alt.strip()
+    if not text:
+        return "empty alt text"
+    if FILE_NAME.match(text) or text == Path(urlsplit(src).path).name:
+        return f"alt text is a file name: {text!r}"
+    if text.lower() in GENERIC_ALT:
+        return f"alt text says nothing about the image: {text!r}"
+    return None
+
+
+def serious_violations(violations: list[dict]) -> list[str]:
+    """The axe-core findings that fail a page: serious or critical, not allow-listed."""
+    problems = []
+    for violation in violations:
+        if violation.get("impact") not in FAILING_IMPACTS:
+            continue
+        allowed = AXE_ALLOWED.get(violation["id"])
+        for node in violation["nodes"]:
+            target = " ".join(str(t) for t in node["target"])
+            if allowed is not None and allowed.search(target):
+                continue
+            problems.append(
+                f"{violation['id']} ({violation['impact']}): {violation['help']} at {target}: "
+                f"{node['html'][:200]}"
+            )
+    return problems
+
+
+def audit_page(browser, base_url: str, docname: str, screenshots: Path) -> PageAudit:
+    """Open one page as a reader would and record everything the tests check."""
+    url = base_url + html_path(docname)
+    report = PageAudit(url=url)
+    context = browser.new_context(viewport=DESKTOP)
+
+    def route(route_, request) -> None:
+        # Record, then block, anything that would leave the machine.
+        if is_foreign(request.url):
+            report.foreign_requests.append(request.url)
+            route_.abort()
+        else:
+            route_.continue_()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on(
+        "console",
+        lambda msg: (
+            report.console_errors.append(f"{msg.text} ({msg.location.get('url', '')})")
+            if msg.type == "error"
+            else None
+        ),
+    )
+    page.on("pageerror", lambda error: report.page_errors.append(str(error)))
+    page.on(
+        "requestfailed",
+        lambda request: (
+            None
+            if is_foreign(request.url)
+            else report.failed_requests.append(f"{request.url}: {request.failure}")
+        ),
+    )
+    page.on(
+        "response",
+        lambda response: (
+            report.failed_requests.append(f"{response.url}: HTTP {response.status}")
+            if response.status >= 400
+            else None
+        ),
+    )
+    try:
+        page.goto(url, wait_until="load")
+        page.wait_for_load_state("networkidle")
+        report.visible_h1 = [h.inner_text().strip() for h in page.locator("h1:visible").all()]
+        report.images = page.eval_on_selector_all(
+            "img",
+            "imgs => imgs.map(i => ({src: i.getAttribute('src') || '', "
+            "alt: i.getAttribute('alt'), complete: i.complete, width: i.naturalWidth}))",
+        )
+        stem = screenshot_name(docname)
+        desktop = screenshots / "desktop" / f"{stem}.png"
+        page.screenshot(path=desktop, full_page=True)
+        report.screenshots.append(desktop)
+
+        page.add_script_tag(path=str(AXE_JS))
+        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+        report.axe_violations = result["violations"]
+
+        figures = page.locator("article.bd-article figure, article.bd-article .cell_output img")
+        if figures.count():
+            page.set_viewport_size(PHONE)
+            page.wait_for_timeout(200)
+            for i, figure in enumerate(figures.all(), start=1):
+                figure.scroll_into_view_if_needed()
+                phone = screenshots / "phone" / f"{stem}--figure-{i}.png"
+                figure.screenshot(path=phone)
+                report.screenshots.append(phone)
+            report.phone_overflow = page.eval_on_selector_all(
+                "article.bd-article img",
+                "imgs => imgs.filter(i => i.getBoundingClientRect().right > "
+                "document.documentElement.clientWidth + 1).map(i => i.getAttribute('src'))",
+            )
+            page.set_viewport_size(DESKTOP)
+        page.emulate_media(media="print")
+        printed = screenshots / "print" / f"{stem}.png"
+        page.screenshot(path=printed, full_page=True)
+        report.screenshots.append(printed)
+    finally:
+        context.close()
+    return report
+
+
+@pytest.fixture(scope="module")
+def audits(browser, book_server: str, screenshot_dir: Path):
+    """Page audits, each made once on first use and shared by the tests of this module."""
+    cache: dict[str, PageAudit] = {}
+
+    def get(docname: str) -> PageAudit:
+        if docname not in cache:
+            cache[docname] = audit_page(browser, book_server, docname, screenshot_dir)
+        return cache[docname]
+
+    return get
+
+
+def test_axe_is_vendored() -> None:
+    assert AXE_JS.is_file(), f"{AXE_JS} missing: see this module's docstring"
+    head = AXE_JS.read_text(encoding="utf-8")[:300]
+    assert f"axe v{AXE_VERSION}" in head, f"{AXE_JS} is not axe-core {AXE_VERSION}: {head[:120]}"
+
+
+def test_alt_problem_rules() -> None:
+    assert alt_problem(None, "a.png") == "no alt attribute"
+    assert alt_problem("  ", "a.png") == "empty alt text"
+    assert alt_problem("fig-1-1-race.svg", "x.svg") is not None
+    assert alt_problem("abc123", "../_images/abc123") is not None
+    assert alt_problem("Figure", "x.svg") is not None
+    assert alt_problem("Line chart of overdose deaths by race, 1999-2019", "x.svg") is None
+
+
+def test_is_foreign_rules() -> None:
+    assert not is_foreign("http://127.0.0.1:8000/_static/x.js")
+    assert not is_foreign("data:image/png;base64,AAAA")
+    assert is_foreign("https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml.js")
+    assert is_foreign("https://unpkg.com/thebe@0.8.2/lib/index.js")
+
+
+@pytest.mark.parametrize("page_name", PAGES, ids=PAGES)
+def test_no_console_or_page_errors(audits, page_name: str) -> None:
+    report = audits(page_name)
+    errors = report.console_errors + report.page_errors + report.failed_requests
+    assert not errors, f"{report.url}:\n" + "\n".join(errors)
+
+
+@pytest.mark.parametrize("page_name", PAGES, ids=PAGES)
+def test_no_request_leaves_the_machine(audits, page_name: str) -> None:
+    report = audits(page_name)
+    assert not report.foreign_requests, (
+        f"{report.url} fetched from other hosts (vendor these or drop them):\n"
+        + "\n".join(sorted(set(report.foreign_requests)))
+    )
+
+
+@pytest.mark.parametrize("page_name", PAGES, ids=PAGES)
+def test_exactly_one_visible_h1(audits, page_name: str) -> None:
+    report = audits(page_name)
+    assert len(report.visible_h1) == 1, f"{report.url} shows h1 headings {report.visible_h1}"
+
+
+@pytest.mark.parametrize("page_name", PAGES, ids=PAGES)
+def test_images_have_meaningful_alt_text(audits, page_name: str) -> None:
+    report = audits(page_name)
+    problems = []
+    for image in report.images:
+        reason = alt_problem(image["alt"], image["src"])
+        if reason:
+            problems.append(f"{image['src'][:120]}: {reason}")
+        if not image["complete"] or not image["width"]:
+            problems.append(f"{image['src'][:120]}: did not load")
+    assert not problems, f"{report.url}:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("page_name", PAGES, ids=PAGES)
+def test_no_serious_accessibility_violation(audits, page_name: str) -> None:
+    report = audits(page_name)
+    problems = serious_violations(report.axe_violations)
+    assert not problems, f"{report.url} (axe-core {AXE_VERSION}):\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("page_name", PAGES, ids=PAGES)
+def test_figures_fit_a_phone_screen(audits, page_name: str) -> None:
+    report = audits(page_name)
+    assert not report.phone_overflow, (
+        f"{report.url}: at {PHONE['width']} px these images stick out of the screen: "
+        f"{report.phone_overflow}"
+    )
+    assert all(path.is_file() and path.stat().st_size for path in report.screenshots)
+
+
+def test_search_finds_naloxone(browser, book_server: str) -> None:
+    context = browser.new_context(viewport=DESKTOP)
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(book_server + "search.html?q=naloxone", wait_until="load")
+        results = page.locator("#search-results ul.search li")
+        results.first.wait_for(timeout=20_000)
+        texts = [item.inner_text() for item in results.all()]
+        assert texts, "searching for 'naloxone' found no page"
+        assert any("naloxone" in text.lower() for text in texts), texts
+        assert not errors, errors
+    finally:
+        context.close()
