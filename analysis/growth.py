@@ -155,7 +155,9 @@ def count_trend(
             # converged (and no interval is given) instead of printing optimiser warnings.
             warnings.simplefilter("ignore", HessianInversionWarning)
             warnings.simplefilter("ignore", ConvergenceWarning)
-            fit = sm.NegativeBinomial(counts, design, loglike_method="nb2").fit(disp=0, maxiter=200)
+            fit = sm.NegativeBinomial(counts, design, loglike_method="nb2").fit(
+                method="lbfgs", disp=0, maxiter=1000
+            )
         params, slope_se = np.asarray(fit.params), fit.bse[1]
         extra = {
             "nb_alpha": float(fit.params[2]),
@@ -193,8 +195,12 @@ def compare_count_models(
     lr = max(0.0, 2 * (llf["negbin"] - llf["poisson"]))
     p_value = 0.5 * stats.chi2.sf(lr, df=1)
     nb_usable = bool(rows.set_index("model").loc["negbin", "converged"])
-    # The negative binomial is preferred when the data reject the Poisson variance (at 5 %).
-    chosen = "negbin" if nb_usable and p_value < 0.05 else "poisson"
+    # The negative binomial is preferred when the data reject the Poisson variance (at 5 %). If
+    # its fit failed, overdispersion (Pearson dispersion above 1) is handled by quasi-Poisson.
+    if nb_usable:
+        chosen = "negbin" if p_value < 0.05 else "poisson"
+    else:
+        chosen = "quasipoisson" if rows["dispersion"].iloc[0] > 1 else "poisson"
     rows["overdispersion_lr"] = lr
     rows["overdispersion_p"] = p_value
     rows["chosen"] = rows["model"] == chosen

@@ -92,9 +92,34 @@ def test_compare_keeps_poisson_without_overdispersion():
     assert list(compare["model"]) == list(growth.COUNT_MODELS)
     assert compare.loc[compare["chosen"], "model"].tolist() == ["poisson"]
     negbin = compare.set_index("model").loc["negbin"]
-    # alpha sits on its bound of 0 here: reported as not converged, with no interval.
-    assert not negbin["converged"]
-    assert math.isnan(negbin["ci_low_pct"])
+    # Without extra-Poisson scatter the negative binomial collapses onto the Poisson: alpha ~ 0,
+    # same slope (0) and no evidence against the Poisson variance.
+    assert negbin["nb_alpha"] == pytest.approx(0.0, abs=1e-4)
+    assert negbin["annual_change_pct"] == pytest.approx(0.0, abs=1e-4)
+    assert compare["overdispersion_p"].iloc[0] == pytest.approx(0.5)
+
+
+def starved_negative_binomial(monkeypatch):
+    """Make the negative binomial optimiser stop after one iteration, so it fails to converge."""
+    original = growth.sm.NegativeBinomial.fit
+
+    def one_step(self, *args, **kwargs):
+        kwargs["maxiter"] = 1
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(growth.sm.NegativeBinomial, "fit", one_step)
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [([150, 50, 50, 150], "quasipoisson"), ([100, 100, 100, 100], "poisson")],
+)
+def test_failed_negative_binomial_falls_back_on_dispersion(monkeypatch, values, expected):
+    # Dispersion 50 (see above) calls for quasi-Poisson; dispersion 0 for plain Poisson.
+    starved_negative_binomial(monkeypatch)
+    compare = growth.compare_count_models(series(values), "value")
+    assert not compare.set_index("model").loc["negbin", "converged"]
+    assert compare.loc[compare["chosen"], "model"].tolist() == [expected]
 
 
 def test_compare_picks_negative_binomial_when_overdispersed():

@@ -1,0 +1,271 @@
+"""US drug-law and marijuana arrests: series, peak, post-peak trend, shares and gap-aware charts."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from analysis import growth, style
+
+OFFENSES = ("total", "possession", "sale_manufacture")
+# The 2016 possession share in fbi_drug_arrests covers only the agencies that reported offence
+# type: the FBI published no national breakdown that year, so it is not a national share.
+NO_NATIONAL_SHARE = {2016: "no national breakdown published"}
+
+
+def _require(table: pd.DataFrame, columns: list[str]) -> None:
+    """Raise a KeyError naming the missing columns and the ones the table has."""
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise KeyError(f"column(s) {missing} not in the table, which has {list(table.columns)}")
+
+
+def _check_offense(offense: str) -> None:
+    """Raise unless `offense` is one of the dataset's offence codes."""
+    if offense not in OFFENSES:
+        raise ValueError(f"unknown offense {offense!r}; valid offenses are {list(OFFENSES)}")
+
+
+def _check_counts(table: pd.DataFrame, column: str) -> None:
+    """Raise a ValueError naming the year of the first negative count."""
+    bad = table[table[column] < 0]
+    if not bad.empty:
+        first = bad.iloc[0]
+        raise ValueError(f"{column} is negative ({first[column]}) in year {int(first['year'])}")
+
+
+def drug_arrest_series(table: pd.DataFrame, offense: str = "total") -> pd.DataFrame:
+    """Yearly US drug-law arrests of one offence type: the rows flagged `in_series` with a count."""
+    _require(table, ["year", "offense", "arrests", "in_series", "source_id", "secondary"])
+    _check_offense(offense)
+    rows = table[(table["offense"] == offense) & table["in_series"] & table["arrests"].notna()]
+    rows = rows[["year", "arrests", "source_id", "secondary"]].astype({"year": int, "arrests": int})
+    _check_counts(rows, "arrests")
+    duplicated = rows[rows["year"].duplicated()]["year"].tolist()
+    if duplicated:
+        raise ValueError(f"more than one {offense} series value for year(s) {duplicated}")
+    return rows.sort_values("year").reset_index(drop=True)
+
+
+def peak(series: pd.DataFrame, value_col: str = "arrests") -> pd.DataFrame:
+    """The year with the highest value (the first one if tied), as a one-row table."""
+    _require(series, ["year", value_col])
+    if series.empty:
+        raise ValueError("the series is empty: no peak")
+    row = series.loc[series[value_col].idxmax()]
+    return pd.DataFrame([{"year": int(row["year"]), value_col: row[value_col]}])
+
+
+def trend_since_peak(
+    series: pd.DataFrame, end_year: int = 2019, value_col: str = "arrests"
+) -> pd.DataFrame:
+    """Log-linear average annual change from the series' peak year to `end_year` inclusive."""
+    top = peak(series[series["year"] <= end_year], value_col).iloc[0]
+    window = series[(series["year"] >= top["year"]) & (series["year"] <= end_year)]
+    trend = growth.loglinear_trend(window, value_col)
+    trend.insert(1, "peak_year", int(top["year"]))
+    trend.insert(2, "peak_value", top[value_col])
+    return trend
+
+
+def possession_share(table: pd.DataFrame) -> pd.DataFrame:
+    """Published possession share of US drug-law arrests by year (national figures only)."""
+    _require(table, ["year", "offense", "pct_of_drug_arrests", "in_series", "source_id"])
+    rows = table[(table["offense"] == "possession") & table["pct_of_drug_arrests"].notna()]
+    rows = rows[~rows["year"].isin(list(NO_NATIONAL_SHARE))]
+    # One figure a year: the series row when there is one, otherwise the other source's figure.
+    rows = rows.sort_values(["year", "in_series"], ascending=[True, False])
+    rows = rows.drop_duplicates("year")
+    share = rows[["year", "pct_of_drug_arrests", "source_id"]].rename(
+        columns={"pct_of_drug_arrests": "possession_pct"}
+    )
+    return share.astype({"year": int}).reset_index(drop=True)
+
+
+def marijuana_series(table: pd.DataFrame, geography: str, offense: str = "total") -> pd.DataFrame:
+    """Marijuana arrests for one geography and offence type, one row per year."""
+    _require(table, ["geography", "year", "offense", "arrests", "source_id"])
+    _check_offense(offense)
+    places = sorted(table["geography"].unique())
+    if geography not in places:
+        raise ValueError(f"unknown geography {geography!r}; valid geographies are {places}")
+    rows = table[(table["geography"] == geography) & (table["offense"] == offense)]
+    rows = rows[["year", "arrests", "source_id"]].astype({"year": int, "arrests": int})
+    _check_counts(rows, "arrests")
+    return rows.sort_values("year").reset_index(drop=True)
+
+
+# Short labels for the Massachusetts marijuana law changes of policy_timeline, keyed by a word
+# that identifies each event; an event that matches none is an error, not a silent omission.
+MARIJUANA_LAW_LABELS = {
+    "decriminalised": "Possession decriminalised",
+    "medical": "Medical use legal",
+    "referendum": "Recreational use voted",
+    "shops": "First shops open",
+}
+
+
+def marijuana_laws(timeline: pd.DataFrame, jurisdiction: str = "Massachusetts") -> pd.DataFrame:
+    """The marijuana law changes of a jurisdiction in policy_timeline, with short labels."""
+    _require(timeline, ["date", "year", "event", "category", "jurisdiction"])
+    rows = timeline[
+        (timeline["category"] == "law")
+        & (timeline["jurisdiction"] == jurisdiction)
+        & timeline["event"].str.contains("marijuana", case=False)
+    ]
+    labels = []
+    for event in rows["event"]:
+        found = [v for k, v in MARIJUANA_LAW_LABELS.items() if k in event.lower()]
+        if len(found) != 1:
+            raise ValueError(f"no single short label for the marijuana law event {event!r}")
+        labels.append(found[0])
+    laws = rows[["date", "year", "event"]].assign(label=labels)
+    return laws.astype({"year": int}).sort_values("date").reset_index(drop=True)
+
+
+def consecutive_runs(years: pd.Series | list[int]) -> list[list[int]]:
+    """Split sorted years into runs of consecutive years (a missing year starts a new run)."""
+    runs: list[list[int]] = []
+    for year in sorted(int(y) for y in years):
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return runs
+
+
+def _axes(ax: Axes | None) -> tuple[Figure, Axes]:
+    """The given axes and its figure, or a new figure in the book's default size."""
+    if ax is None:
+        fig, ax = plt.subplots()
+        return fig, ax
+    return ax.figure, ax
+
+
+def _plot_gap_aware(
+    ax: Axes, table: pd.DataFrame, value_col: str, colour: str, label: str, hollow=False, scale=1.0
+) -> None:
+    """Markers for every year; lines only between consecutive years, so a gap stays a gap."""
+    values = table.set_index("year")[value_col] / scale
+    for run in consecutive_runs(values.index):
+        ax.plot(run, values.loc[run], color=colour, linewidth=1.6)
+    ax.plot(
+        values.index,
+        values,
+        linestyle="none",
+        marker="o",
+        markersize=5,
+        color=colour,
+        markerfacecolor="white" if hollow else colour,
+        label=label,
+    )
+
+
+def plot_drug_arrests(
+    series: pd.DataFrame,
+    trend: pd.DataFrame | None = None,
+    end_year: int = 2019,
+    ax: Axes | None = None,
+) -> Figure:
+    """US drug-law arrests by year (millions), later years hollow, with the post-peak trend."""
+    _require(series, ["year", "arrests"])
+    fig, ax = _axes(ax)
+    fitted = series[series["year"] <= end_year]
+    later = series[series["year"] > end_year]
+    _plot_gap_aware(ax, fitted, "arrests", style.colour(0), "Estimated arrests", scale=1e6)
+    if not later.empty:
+        years = "–".join(str(y) for y in later["year"].iloc[[0, -1]].unique())
+        _plot_gap_aware(
+            ax,
+            later,
+            "arrests",
+            style.colour(0),
+            f"{years}: shown, not in the trend (pandemic year; no 2021 estimate)",
+            hollow=True,
+            scale=1e6,
+        )
+    if trend is not None:
+        row = trend.iloc[0]
+        line = growth.fitted_line(trend)
+        ax.plot(
+            line["year"],
+            line["fitted"] / 1e6,
+            color=style.colour(1),
+            linestyle="--",
+            label=(
+                f"Log-linear trend {row['first_year']}–{row['last_year']}: "
+                f"{row['annual_change_pct']:+.1f} % a year".replace("-", "\u2212")
+            ),
+        )
+    ax.set_ylabel("Drug-law arrests (millions)")
+    ax.set_xlabel("Year")
+    ax.set_ylim(0, None)
+    ax.legend(loc="lower left")
+    return fig
+
+
+def plot_possession_share(share: pd.DataFrame, ax: Axes | None = None) -> Figure:
+    """Possession as a % of US drug-law arrests, with years lacking a national figure marked."""
+    _require(share, ["year", "possession_pct"])
+    fig, ax = _axes(ax)
+    _plot_gap_aware(ax, share, "possession_pct", style.colour(2), "Possession (published share)")
+    low = np.floor(share["possession_pct"].min() / 5) * 5
+    for year, reason in NO_NATIONAL_SHARE.items():
+        if share["year"].min() < year < share["year"].max():
+            ax.axvline(year, color=style.PALETTE["black"], linestyle=":", linewidth=1)
+            ax.annotate(
+                f"{year}: {reason}",
+                xy=(year, 1),
+                xycoords=("data", "axes fraction"),
+                xytext=(-4, -2),
+                textcoords="offset points",
+                ha="right",
+                va="top",
+                fontsize="small",
+            )
+    ax.set_ylim(low, 100)
+    ax.set_ylabel("Possession share (%)")
+    ax.set_xlabel("Year")
+    ax.legend(loc="upper left")
+    return fig
+
+
+def plot_marijuana_arrests(
+    table: pd.DataFrame,
+    geography: str,
+    laws: pd.DataFrame | None = None,
+    ax: Axes | None = None,
+) -> Figure:
+    """Marijuana arrests (all and possession) for one geography, with law changes as lines."""
+    fig, ax = _axes(ax)
+    scale = 1e3 if table.loc[table["geography"] == geography, "arrests"].max() > 1e5 else 1.0
+    for i, offense in enumerate(("total", "possession")):
+        rows = marijuana_series(table, geography, offense)
+        if not rows.empty:
+            label = "All marijuana offences" if offense == "total" else "Possession"
+            _plot_gap_aware(ax, rows, "arrests", style.colour(i), label, scale=scale)
+    handles, _ = ax.get_legend_handles_labels()
+    if laws is not None:
+        _require(laws, ["year", "label"])
+        for year, label in zip(laws["year"], laws["label"], strict=True):
+            ax.axvline(year, color=style.PALETTE["black"], linestyle=":", linewidth=1)
+            ax.annotate(
+                label,
+                xy=(year, 1),
+                xycoords=("data", "axes fraction"),
+                xytext=(3, -3),
+                textcoords="offset points",
+                rotation=90,
+                va="top",
+                fontsize="small",
+            )
+    unit = " (thousands)" if scale > 1 else ""
+    ax.set_ylabel(f"Marijuana arrests{unit}")
+    ax.set_xlabel("Year")
+    ax.set_ylim(0, None)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.legend(handles=handles, loc="lower left")
+    return fig
