@@ -97,6 +97,23 @@ def marijuana_series(table: pd.DataFrame, geography: str, offense: str = "total"
     return rows.sort_values("year").reset_index(drop=True)
 
 
+def marijuana_share(drug_totals: pd.DataFrame, marijuana: pd.DataFrame) -> pd.DataFrame:
+    """US marijuana arrests as a share of all drug-law arrests, and the other drugs' remainder,
+    for the years both series have."""
+    _require(drug_totals, ["year", "arrests"])
+    us = marijuana_series(marijuana, "United States", "total")
+    both = drug_totals[["year", "arrests"]].merge(us[["year", "arrests"]], on="year")
+    both.columns = ["year", "drug_arrests", "marijuana_arrests"]
+    too_many = both[both["marijuana_arrests"] > both["drug_arrests"]]
+    if not too_many.empty:
+        raise ValueError(
+            f"marijuana arrests exceed all drug arrests in year(s) {too_many['year'].tolist()}"
+        )
+    both["other_drug_arrests"] = both["drug_arrests"] - both["marijuana_arrests"]
+    both["marijuana_pct"] = 100 * both["marijuana_arrests"] / both["drug_arrests"]
+    return both.reset_index(drop=True)
+
+
 # Short labels for the Massachusetts marijuana law changes of policy_timeline, keyed by a word
 # that identifies each event; an event that matches none is an error, not a silent omission.
 MARIJUANA_LAW_LABELS = {
@@ -236,17 +253,28 @@ def plot_marijuana_arrests(
     table: pd.DataFrame,
     geography: str,
     laws: pd.DataFrame | None = None,
+    other_drugs: pd.DataFrame | None = None,
     ax: Axes | None = None,
 ) -> Figure:
-    """Marijuana arrests (all and possession) for one geography, with law changes as lines."""
+    """Marijuana arrests (all and possession) for one geography, with law changes as lines and,
+    optionally, the arrests for all other drugs (from `marijuana_share`)."""
     fig, ax = _axes(ax)
     scale = 1e3 if table.loc[table["geography"] == geography, "arrests"].max() > 1e5 else 1.0
     for i, offense in enumerate(("total", "possession")):
         rows = marijuana_series(table, geography, offense)
         if not rows.empty:
-            label = "All marijuana offences" if offense == "total" else "Possession"
+            label = "All marijuana offences" if offense == "total" else "Marijuana possession"
             _plot_gap_aware(ax, rows, "arrests", style.colour(i), label, scale=scale)
-    handles, _ = ax.get_legend_handles_labels()
+    if other_drugs is not None:
+        _require(other_drugs, ["year", "other_drug_arrests"])
+        _plot_gap_aware(
+            ax,
+            other_drugs,
+            "other_drug_arrests",
+            style.colour(3),
+            "Other drugs (all drug-law arrests minus marijuana)",
+            scale=scale,
+        )
     if laws is not None:
         _require(laws, ["year", "label"])
         for year, label in zip(laws["year"], laws["label"], strict=True):
@@ -262,10 +290,11 @@ def plot_marijuana_arrests(
                 fontsize="small",
             )
     unit = " (thousands)" if scale > 1 else ""
-    ax.set_ylabel(f"Marijuana arrests{unit}")
+    ax.set_ylabel(f"Arrests{unit}")
+    ax.set_title(geography, loc="left")
     ax.set_xlabel("Year")
     ax.set_ylim(0, None)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=8))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
-    ax.legend(handles=handles, loc="lower left")
+    ax.legend(loc="best")
     return fig
