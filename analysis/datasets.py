@@ -25,6 +25,7 @@ INTEGER = re.compile(r"[-+]?\d+")
 NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
 YEAR = re.compile(r"\d{4}")
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+TYPES = ("string", "integer", "year", "number", "date", "boolean")
 
 
 class DataError(ValueError):
@@ -95,11 +96,9 @@ def _parse(cell: str, kind: str) -> Any:
         if not DATE.fullmatch(cell):
             raise ValueError
         return date.fromisoformat(cell)
-    if kind == "boolean":
-        if cell in TRUE_VALUES or cell in FALSE_VALUES:
-            return cell in TRUE_VALUES
-        raise ValueError
-    raise DataError(f"unsupported field type {kind!r}")
+    if cell in TRUE_VALUES or cell in FALSE_VALUES:  # boolean, the last supported type
+        return cell in TRUE_VALUES
+    raise ValueError
 
 
 def _broken_rule(value: Any, constraints: dict[str, Any]) -> str | None:
@@ -155,6 +154,11 @@ def _typed_columns(entry: dict[str, Any], path: Path, label: str) -> dict[str, l
     """Parse and check every cell of a resource's CSV; return typed columns."""
     fields = entry["schema"]["fields"]
     names = [field["name"] for field in fields]
+    for field in fields:
+        if field.get("type", "string") not in TYPES:
+            raise DataError(
+                f"{label}: unsupported field type {field['type']!r} for {field['name']!r}"
+            )
     header, rows = _read_rows(path, label)
     _check_header(header, names, label)
     columns: dict[str, list[Any]] = {name: [] for name in names}
