@@ -1,0 +1,44 @@
+"""Tests of analysis.style: one theme, a colour-blind-safe palette, figure data on disk."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+
+from analysis import style
+
+
+def test_palette_is_okabe_ito():
+    # Okabe & Ito (2008), "Color Universal Design": the eight published hex values.
+    assert set(style.PALETTE.values()) == {
+        "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000",
+    }
+    assert len(style.SERIES_COLOURS) == 8
+    assert style.SERIES_COLOURS[-1] == "#F0E442"  # faint yellow is used last
+
+
+def test_colour_wraps_around():
+    assert style.colour(0) == style.colour(8) == "#0072B2"
+
+
+def test_set_theme_applies_palette():
+    style.set_theme()
+    cycle = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    assert [matplotlib.colors.to_hex(c).upper() for c in cycle[:2]] == ["#0072B2", "#D55E00"]
+    assert plt.rcParams["svg.fonttype"] == "none"
+
+
+def test_write_figure_data(tmp_path):
+    table = pd.DataFrame({"year": [2015, 2016], "deaths": [1724, 2227]})
+    path = style.write_figure_data(table, "fig-test", tmp_path)
+    assert path == tmp_path / "figdata" / "fig-test.csv"
+    assert path.read_text().splitlines() == ["year,deaths", "2015,1724", "2016,2227"]
+
+
+@pytest.mark.parametrize("bad", ["", "../escape", ".hidden"])
+def test_write_figure_data_rejects_paths(tmp_path, bad):
+    with pytest.raises(ValueError, match="plain file stem"):
+        style.write_figure_data(pd.DataFrame(), bad, tmp_path)
