@@ -78,7 +78,7 @@ def plot_state_vs_nation(
 
 
 def _one_row(table: pd.DataFrame, what: str, **criteria: object) -> pd.Series:
-    """The single row of `table` matching every criterion, or a ValueError saying what was sought."""
+    """The one row of `table` matching every criterion, or a ValueError saying what was sought."""
     mask = pd.Series(True, index=table.index)
     for column, value in criteria.items():
         mask &= table[column] == value
@@ -95,7 +95,7 @@ def later_reference_points(
     mdph_vintage: str = "2020-02",
     us_source: str = "mattson2021mmwr",
 ) -> pd.DataFrame:
-    """The state's opioid-related rate (one report vintage) and the US all-drug rate for one year."""
+    """The state's opioid-related rate (one report vintage) and the US all-drug rate of a year."""
     state = _one_row(mdph_rates, "the MDPH opioid-related rate", year=year,
                      measure="opioid_related", vintage=mdph_vintage)
     nation = _one_row(us_rates, "the US all-drug rate", year=year, geography=NATION,

@@ -47,7 +47,8 @@ def test_first_year_at_least(nchs):
 
 def test_missing_column_is_named():
     with pytest.raises(ValueError, match="aa_rate_per_100k"):
-        mortality.state_and_nation(pd.DataFrame({"geography": [], "race_ethnicity": [], "year": []}))
+        empty = pd.DataFrame({"geography": [], "race_ethnicity": [], "year": []})
+        mortality.state_and_nation(empty)
 
 
 def test_missing_place_is_named(nchs):
