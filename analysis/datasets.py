@@ -234,3 +234,52 @@ def load(name: str, data_dir: Path | None = None) -> pd.DataFrame:
         else:
             frame[column] = frame[column].astype(object)
     return frame
+
+
+def _markdown_text(text: str) -> str:
+    """Escape the characters that MyST would read as math or emphasis in descriptor prose."""
+    return text.replace("$", r"\$").replace("*", r"\*")
+
+
+def catalogue(link_base: str, data_dir: Path | None = None) -> str:
+    """MyST Markdown describing every dataset (Data appendix); CSV links begin with link_base."""
+    parts = []
+    for name in list_datasets(data_dir):
+        entry = resource(name, data_dir)
+        rows = len(load(name, data_dir))
+        licences = ", ".join(f"[{lic['name']}]({lic['path']})" for lic in entry["licenses"])
+        fields = ", ".join(f"`{field['name']}`" for field in entry["schema"]["fields"])
+        sources = [
+            f"- {_markdown_text(s['publisher'])}: *{_markdown_text(s['title'])}* "
+            f"{{cite:p}}`{s['id']}`. Table: {_markdown_text(s['table'])}. "
+            f"Vintage: {_markdown_text(s['vintage'])}. "
+            + ("Read in a secondary copy. " if s["secondary"] else "Read at the publisher. ")
+            + f"<{s['path']}>"
+            for s in entry["sources"]
+        ]
+        caveats = [f"- {_markdown_text(caveat)}" for caveat in entry["caveats"]]
+        parts.append(
+            "\n".join(
+                [
+                    f"(data-{name.replace('_', '-')})=",
+                    f"## {_markdown_text(entry['title'])}",
+                    "",
+                    f"`{name}`: {rows} rows; columns {fields}. "
+                    f"Download {{download}}`{entry['path']} <{link_base}{entry['path']}>` "
+                    f"(sha256 `{entry['hash'].removeprefix('sha256:')[:12]}…`). "
+                    f"Licence: {licences}.",
+                    "",
+                    _markdown_text(entry["description"]),
+                    "",
+                    "**Sources**",
+                    "",
+                    *sources,
+                    "",
+                    "**Caveats and gaps**",
+                    "",
+                    *caveats,
+                    "",
+                ]
+            )
+        )
+    return "\n".join(parts)

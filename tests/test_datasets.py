@@ -7,7 +7,9 @@ byte-identical afterwards.
 from __future__ import annotations
 
 import hashlib
+import html
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -297,3 +299,34 @@ def test_optional_boolean_with_gaps_keeps_them(copy: Path):
     table = datasets.load("fentanyl_share", copy)
     assert table["approximate"].dtype == "boolean"
     assert table["approximate"].isna().sum() == 1
+
+
+# --- the Data appendix -------------------------------------------------------------------------
+
+
+def test_catalogue_describes_every_dataset_with_a_download_link():
+    text = datasets.catalogue(link_base="../../data/")
+    for name in datasets.list_datasets():
+        entry = datasets.resource(name)
+        assert f"{{download}}`{name}.csv <../../data/{name}.csv>`" in text
+        assert f"(data-{name.replace('_', '-')})=" in text
+        for source in entry["sources"]:
+            assert f"<{source['path']}>" in text and f"{{cite:p}}`{source['id']}`" in text
+    # Dollar signs would open MyST math: they are escaped.
+    assert r"\$51,145,765" in text and " $51" not in text
+    assert text.count("Read in a secondary copy.") + text.count("Read at the publisher.") == sum(
+        len(datasets.resource(name)["sources"]) for name in datasets.list_datasets()
+    )
+
+
+@pytest.mark.book
+def test_built_data_appendix_links_to_every_csv(book_html: Path):
+    page = book_html / "book" / "appendix" / "data.html"
+    text = page.read_text(encoding="utf-8")
+    links = re.findall(r'class="reference download internal" download="" href="([^"]+)"', text)
+    targets = {
+        Path(html.unescape(link)).name: (page.parent / html.unescape(link)) for link in links
+    }
+    assert set(targets) == {datasets.csv_path(name).name for name in datasets.list_datasets()}
+    for name, target in targets.items():
+        assert target.resolve().read_bytes() == (REAL / name).read_bytes(), name
