@@ -12,7 +12,7 @@ from analysis import growth, style
 OFFENSES = ("total", "possession", "sale_manufacture")
 # The 2016 possession share in fbi_drug_arrests covers only the agencies that reported offence
 # type: the FBI published no national breakdown that year, so it is not a national share.
-NO_NATIONAL_SHARE = {2016: "no national breakdown published"}
+NO_NATIONAL_SHARE = {2016: "no national figure"}
 
 
 def _require(table: pd.DataFrame, columns: list[str]) -> None:
@@ -114,6 +114,32 @@ def marijuana_share(drug_totals: pd.DataFrame, marijuana: pd.DataFrame) -> pd.Da
     return both.reset_index(drop=True)
 
 
+def decline_decomposition(share: pd.DataFrame, start: int, end: int) -> pd.DataFrame:
+    """How much of the change in drug-law arrests between two years is marijuana's (one row)."""
+    _require(share, ["year", "drug_arrests", "marijuana_arrests", "other_drug_arrests"])
+    rows = share.set_index("year")
+    missing = [y for y in (start, end) if y not in rows.index]
+    if missing:
+        raise ValueError(f"no figure for year(s) {missing}; years available: {list(rows.index)}")
+    change = rows.loc[end] - rows.loc[start]
+    if change["drug_arrests"] == 0:
+        raise ValueError(f"drug-law arrests did not change from {start} to {end}: nothing to split")
+    return pd.DataFrame(
+        [
+            {
+                "start_year": start,
+                "end_year": end,
+                "drug_change": change["drug_arrests"],
+                "marijuana_change": change["marijuana_arrests"],
+                "other_change": change["other_drug_arrests"],
+                "marijuana_pct_of_change": 100
+                * change["marijuana_arrests"]
+                / change["drug_arrests"],
+            }
+        ]
+    )
+
+
 # Short labels for the Massachusetts marijuana law changes of policy_timeline, keyed by a word
 # that identifies each event; an event that matches none is an error, not a silent omission.
 MARIJUANA_LAW_LABELS = {
@@ -180,6 +206,11 @@ def _plot_gap_aware(
     )
 
 
+def _signed(value: float) -> str:
+    """A number with one decimal and a typographic sign (+1.2, \u22121.2)."""
+    return f"{value:+.1f}".replace("-", "\u2212")
+
+
 def plot_drug_arrests(
     series: pd.DataFrame,
     trend: pd.DataFrame | None = None,
@@ -193,13 +224,13 @@ def plot_drug_arrests(
     later = series[series["year"] > end_year]
     _plot_gap_aware(ax, fitted, "arrests", style.colour(0), "Estimated arrests", scale=1e6)
     if not later.empty:
-        years = "–".join(str(y) for y in later["year"].iloc[[0, -1]].unique())
+        years = ", ".join(str(y) for y in later["year"])
         _plot_gap_aware(
             ax,
             later,
             "arrests",
             style.colour(0),
-            f"{years}: shown, not in the trend (pandemic year; no 2021 estimate)",
+            f"{years}: shown, not in the trend",
             hollow=True,
             scale=1e6,
         )
@@ -213,7 +244,7 @@ def plot_drug_arrests(
             linestyle="--",
             label=(
                 f"Log-linear trend {row['first_year']}–{row['last_year']}: "
-                f"{row['annual_change_pct']:+.1f} % a year".replace("-", "\u2212")
+                f"{_signed(row['annual_change_pct'])} % a year"
             ),
         )
     ax.set_ylabel("Drug-law arrests (millions)")
@@ -236,9 +267,9 @@ def plot_possession_share(share: pd.DataFrame, ax: Axes | None = None) -> Figure
                 f"{year}: {reason}",
                 xy=(year, 1),
                 xycoords=("data", "axes fraction"),
-                xytext=(-4, -2),
+                xytext=(4, -2),
                 textcoords="offset points",
-                ha="right",
+                ha="left",
                 va="top",
                 fontsize="small",
             )

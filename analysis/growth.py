@@ -47,7 +47,7 @@ def _check_level(level: float) -> None:
         raise ValueError(f"level must lie strictly between 0 and 1 (e.g. 0.95), got {level}")
 
 
-def _series(table: pd.DataFrame, value_col: str, year_col: str) -> pd.DataFrame:
+def _series(table: pd.DataFrame, value_col: str, year_col: str, min_years: int = 3) -> pd.DataFrame:
     """Check a yearly series and return it sorted by year, with integer years and float values."""
     _require(table, [year_col, value_col])
     data = table[[year_col, value_col]]
@@ -60,8 +60,8 @@ def _series(table: pd.DataFrame, value_col: str, year_col: str) -> pd.DataFrame:
     duplicated = data[data[year_col].duplicated()][year_col].tolist()
     if duplicated:
         raise ValueError(f"{year_col} {duplicated} appear(s) more than once: one row per year")
-    if len(data) < 3:
-        raise ValueError(f"a trend needs at least 3 years, got {len(data)}")
+    if len(data) < min_years:
+        raise ValueError(f"this needs at least {min_years} years, got {len(data)}")
     return data.sort_values(year_col).astype({year_col: int, value_col: float})
 
 
@@ -209,7 +209,7 @@ def compare_count_models(
 
 def total_change(table: pd.DataFrame, value_col: str, year_col: str = "year") -> pd.DataFrame:
     """Change from the first to the last year of the table, in units and in percent."""
-    data = _series(table, value_col, year_col)
+    data = _series(table, value_col, year_col, min_years=2)
     first, last = data.iloc[0], data.iloc[-1]
     if first[value_col] == 0:
         raise ValueError(f"{value_col} is 0 in {year_col} {int(first[year_col])}: no % change")
@@ -226,6 +226,24 @@ def total_change(table: pd.DataFrame, value_col: str, year_col: str = "year") ->
             }
         ]
     )
+
+
+def category_shares(
+    table: pd.DataFrame, year_col: str, category_col: str, count_col: str
+) -> pd.DataFrame:
+    """Each category's percentage of its year's summed counts (`share_pct`), in tidy form."""
+    _require(table, [year_col, category_col, count_col])
+    negative = table[table[count_col] < 0]
+    if not negative.empty:
+        first = negative.iloc[0]
+        raise ValueError(
+            f"{count_col} is negative ({first[count_col]}) for {first[category_col]!r} "
+            f"in {year_col} {first[year_col]}"
+        )
+    result = table[[year_col, category_col, count_col]].copy()
+    totals = result.groupby(year_col)[count_col].transform("sum")
+    result["share_pct"] = 100 * result[count_col] / totals.where(totals > 0)
+    return result.sort_values([year_col, category_col]).reset_index(drop=True)
 
 
 def fitted_line(trend: pd.DataFrame, year_col: str = "year") -> pd.DataFrame:

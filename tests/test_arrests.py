@@ -178,6 +178,11 @@ def test_drug_arrest_chart_never_joins_across_a_gap(totals):
     # The fitted trend runs from the peak to 2019 only.
     assert list(range(2006, 2020)) in segments
     assert "millions" in ax.get_ylabel()
+    labels = ax.get_legend_handles_labels()[1]
+    # The trend falls: its label carries a typographic minus, and the word "Log-linear" keeps its
+    # hyphen; the years after 2019 are named as left out of the trend.
+    assert any(label.startswith("Log-linear trend 2006–2019: \u2212") for label in labels)
+    assert "2020, 2022: shown, not in the trend" in labels
     # 2019 is drawn at 1.558862 million.
     points = [line for line in ax.lines if line.get_linestyle() == "None"]
     ys = dict(zip(points[0].get_xdata(), points[0].get_ydata(), strict=True))
@@ -270,3 +275,33 @@ def test_marijuana_chart_can_add_other_drugs(totals, marijuana):
     ys = dict(zip(points[0].get_xdata(), points[0].get_ydata(), strict=True))
     assert ys[2006] == pytest.approx(1060.183)  # thousands
     plt.close(fig)
+
+
+def test_decline_decomposition_2006_to_2018(totals, marijuana):
+    share = arrests.marijuana_share(totals, marijuana)
+    split = arrests.decline_decomposition(share, 2006, 2018).iloc[0]
+    # By hand: all drugs 1,654,282 - 1,889,810 = -235,528; marijuana 663,367 - 829,627 = -166,260;
+    # other drugs -235,528 + 166,260 = -69,268; marijuana's part 166,260 / 235,528 = 70.6 %.
+    assert split["drug_change"] == -235_528
+    assert split["marijuana_change"] == -166_260
+    assert split["other_change"] == -69_268
+    assert split["marijuana_pct_of_change"] == pytest.approx(70.59, abs=0.01)
+
+
+def test_decline_decomposition_needs_both_years(totals, marijuana):
+    share = arrests.marijuana_share(totals, marijuana)
+    with pytest.raises(ValueError, match=r"year\(s\) \[2019\]; years available"):
+        arrests.decline_decomposition(share, 2006, 2019)
+
+
+def test_decline_decomposition_of_no_change_is_refused():
+    share = pd.DataFrame(
+        {
+            "year": [2000, 2001],
+            "drug_arrests": [10, 10],
+            "marijuana_arrests": [4, 5],
+            "other_drug_arrests": [6, 5],
+        }
+    )
+    with pytest.raises(ValueError, match="did not change from 2000 to 2001"):
+        arrests.decline_decomposition(share, 2000, 2001)

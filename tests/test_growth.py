@@ -209,7 +209,7 @@ def test_plot_draws_on_a_given_axes():
     ("values", "message"),
     [
         ([1.0, np.nan, 3.0], r"missing for year \[2001\]"),
-        ([1.0, 2.0], "at least 3 years"),
+        ([1.0, 2.0], "at least 3 years, got 2"),
         ([1.0, 0.0, 3.0], r"must be positive.*\[2001\]"),
     ],
 )
@@ -245,6 +245,14 @@ def test_bad_level_is_rejected():
         growth.loglinear_trend(series([1, 2, 3]), "value", level=95)
 
 
+def test_total_change_of_two_years_and_not_one():
+    change = growth.total_change(series([8695, 616], 2008), "value").iloc[0]
+    # ACLU of Massachusetts (2016): possession arrests "plummeted 93%", 8,695 to 616.
+    assert change["change_pct"] == pytest.approx(-92.9, abs=0.05)
+    with pytest.raises(ValueError, match="at least 2 years, got 1"):
+        growth.total_change(series([5]), "value")
+
+
 def test_total_change_from_zero_is_refused():
     with pytest.raises(ValueError, match="is 0 in year 2000"):
         growth.total_change(series([0, 1, 2]), "value")
@@ -259,3 +267,31 @@ def test_fitted_line_needs_one_row():
 def test_plot_missing_column_is_named():
     with pytest.raises(KeyError, match=r"\['type'\]"):
         growth.plot_counts_by_category(section35(), "year", "type", "filings")
+
+
+def test_category_shares_of_section35_fy2010():
+    # Trial Court chart, FY2010: 3,858 drug + 2,042 alcohol + 3 juvenile + 0 unspecified = 5,903.
+    table = pd.DataFrame(
+        {
+            "fiscal_year": [2010] * 4,
+            "category": ["adult_drug_abuse", "adult_alcohol_abuse", "juveniles", "unspecified"],
+            "filings": [3858, 2042, 3, 0],
+        }
+    )
+    shares = growth.category_shares(table, "fiscal_year", "category", "filings")
+    by_type = shares.set_index("category")["share_pct"]
+    assert by_type["adult_drug_abuse"] == pytest.approx(100 * 3858 / 5903)
+    assert by_type["unspecified"] == 0
+    assert by_type.sum() == pytest.approx(100)
+
+
+def test_category_shares_of_an_empty_year_are_missing_not_zero():
+    table = pd.DataFrame({"year": [2000, 2000], "kind": ["a", "b"], "n": [0, 0]})
+    shares = growth.category_shares(table, "year", "kind", "n")
+    assert shares["share_pct"].isna().all()
+
+
+def test_category_shares_name_a_negative_count():
+    table = pd.DataFrame({"year": [2000, 2000], "kind": ["a", "b"], "n": [5, -1]})
+    with pytest.raises(ValueError, match=r"negative \(-1\) for 'b' in year 2000"):
+        growth.category_shares(table, "year", "kind", "n")
