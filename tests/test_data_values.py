@@ -333,6 +333,18 @@ def test_city_opioid_deaths(data):
     assert _one(deaths, "deaths", place="boston", year=2016, source_id="mdph2018feb") == 193
 
 
+def test_county_fragments(data):
+    county = data["mdph_county_opioid_deaths"]
+    cumulative = county[(county["first_year"] == 2000) & (county["last_year"] == 2016)]
+    # mdph2018febcounty (MassLive): Middlesex 2,578 of 13,870 deaths in 2000-2016.
+    deaths = cumulative.set_index("county")["deaths"]
+    assert (deaths["Middlesex"], deaths["Massachusetts"]) == (2578, 13870)
+    assert deaths.drop("Massachusetts").sum() < deaths["Massachusetts"]
+    # Each row carries either a count or a rate, never both, never neither.
+    assert (county["deaths"].isna() != county["rate_per_100k"].isna()).all()
+    assert (county["first_year"] <= county["last_year"]).all()
+
+
 def test_overdose_responses_keep_gaps(data):
     responses = data["overdose_responses"]
     cambridge = responses[responses["place"] == "cambridge"]

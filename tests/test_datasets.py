@@ -92,7 +92,7 @@ def test_the_datasets_other_engineers_rely_on_exist():
         "cdc_overdose_rates_other", "ma_opioid_rates_by_race", "fbi_drug_arrests",
         "marijuana_arrests", "section35_filings", "city_profiles", "article_city_figures",
         "city_opioid_deaths", "overdose_responses", "naloxone_prices", "fentanyl_share",
-        "gloucester_angel", "policy_timeline", "article_claims",
+        "gloucester_angel", "policy_timeline", "article_claims", "mdph_county_opioid_deaths",
     }  # fmt: skip
     assert expected <= set(datasets.list_datasets())
 
