@@ -236,12 +236,19 @@ def load(name: str, data_dir: Path | None = None) -> pd.DataFrame:
     return frame
 
 
+class Markdown(str):
+    """Text that Jupyter displays as Markdown (which the book renders as MyST)."""
+
+    def _repr_markdown_(self) -> str:
+        return str(self)
+
+
 def _markdown_text(text: str) -> str:
     """Escape the characters that MyST would read as math or emphasis in descriptor prose."""
     return text.replace("$", r"\$").replace("*", r"\*")
 
 
-def catalogue(link_base: str, data_dir: Path | None = None) -> str:
+def catalogue(link_base: str, data_dir: Path | None = None) -> Markdown:
     """MyST Markdown describing every dataset (Data appendix); CSV links begin with link_base."""
     parts = []
     for name in list_datasets(data_dir):
@@ -282,4 +289,4 @@ def catalogue(link_base: str, data_dir: Path | None = None) -> str:
                 ]
             )
         )
-    return "\n".join(parts)
+    return Markdown("\n".join(parts))

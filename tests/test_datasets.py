@@ -306,6 +306,7 @@ def test_optional_boolean_with_gaps_keeps_them(copy: Path):
 
 def test_catalogue_describes_every_dataset_with_a_download_link():
     text = datasets.catalogue(link_base="../../data/")
+    assert text._repr_markdown_() == text  # shown as Markdown in a notebook
     for name in datasets.list_datasets():
         entry = datasets.resource(name)
         assert f"{{download}}`{name}.csv <../../data/{name}.csv>`" in text
