@@ -48,12 +48,16 @@ class ChecksumError(DataError):
     """A CSV no longer matches the sha256 recorded in the descriptor."""
 
 
-def _descriptor(data_dir: Path | None) -> tuple[Path, dict[str, Any]]:
-    """Return the data directory and its parsed datapackage.json."""
-    folder = Path(data_dir) if data_dir is not None else DATA_DIR
-    path = folder / DESCRIPTOR
+def _folder(data_dir: Path | None) -> Path:
+    """The data directory to use: the given one, or the repository's data/."""
+    return Path(data_dir) if data_dir is not None else DATA_DIR
+
+
+def _descriptor(data_dir: Path | None) -> dict[str, Any]:
+    """The parsed datapackage.json of a data directory."""
+    path = _folder(data_dir) / DESCRIPTOR
     try:
-        return folder, json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as error:
         raise DataFileError(f"{path}: descriptor not found") from error
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -62,12 +66,12 @@ def _descriptor(data_dir: Path | None) -> tuple[Path, dict[str, Any]]:
 
 def list_datasets(data_dir: Path | None = None) -> list[str]:
     """Names of all datasets described in datapackage.json, in descriptor order."""
-    return [entry["name"] for entry in _descriptor(data_dir)[1]["resources"]]
+    return [entry["name"] for entry in _descriptor(data_dir)["resources"]]
 
 
 def resource(name: str, data_dir: Path | None = None) -> dict:
     """The descriptor entry (sources, caveats, schema...) of one dataset."""
-    for entry in _descriptor(data_dir)[1]["resources"]:
+    for entry in _descriptor(data_dir)["resources"]:
         if entry["name"] == name:
             return entry
     valid = ", ".join(list_datasets(data_dir))
@@ -76,8 +80,7 @@ def resource(name: str, data_dir: Path | None = None) -> dict:
 
 def csv_path(name: str, data_dir: Path | None = None) -> Path:
     """Absolute path of a dataset's CSV file."""
-    folder = Path(data_dir) if data_dir is not None else DATA_DIR
-    return folder / resource(name, folder)["path"]
+    return _folder(data_dir) / resource(name, data_dir)["path"]
 
 
 def _parse(cell: str, kind: str) -> Any:
@@ -215,7 +218,7 @@ DTYPES = {"integer": "Int64", "year": "Int64", "number": "float64", "boolean": "
 
 def load(name: str, data_dir: Path | None = None) -> pd.DataFrame:
     """Read one dataset as a typed DataFrame after validating it against the descriptor."""
-    folder = Path(data_dir) if data_dir is not None else DATA_DIR
+    folder = _folder(data_dir)
     entry = resource(name, folder)
     path = folder / entry["path"]
     label = f"{folder.name}/{entry['path']}"
