@@ -17,6 +17,12 @@ from statsmodels.tools.sm_exceptions import (
 from analysis import style
 
 COUNT_MODELS = ("poisson", "quasipoisson", "negbin")
+MODEL_NAMES = {
+    "poisson": "Poisson",
+    "quasipoisson": "quasi-Poisson",
+    "negbin": "negative binomial",
+    "log-linear OLS": "log-linear OLS",
+}
 TREND_COLUMNS = [
     "model",
     "first_year",
@@ -263,6 +269,7 @@ def plot_counts_by_category(
     count_col: str,
     trend: pd.DataFrame | None = None,
     ylabel: str = "Count",
+    xlabel: str = "Year",
     ax: plt.Axes | None = None,
 ) -> Figure:
     """Stacked bars of yearly counts by category, with an optional fitted trend of the total."""
@@ -275,7 +282,8 @@ def plot_counts_by_category(
     bottom = np.zeros(len(wide))
     for i, category in enumerate(wide.columns):
         heights = wide[category].fillna(0).to_numpy()
-        ax.bar(wide.index, heights, bottom=bottom, color=style.colour(i), label=str(category))
+        label = str(category).replace("_", " ").capitalize()
+        ax.bar(wide.index, heights, bottom=bottom, color=style.colour(i), label=label)
         bottom += heights
     if trend is not None:
         line = fitted_line(trend, year_col)
@@ -284,10 +292,12 @@ def plot_counts_by_category(
             line["fitted"],
             color=style.PALETTE["black"],
             linestyle="--",
-            label=f"Fitted trend of the total ({trend.iloc[0]['model']})",
+            label=f"Fitted trend of the total ({MODEL_NAMES[trend.iloc[0]['model']]})",
         )
     ax.set_xticks(wide.index)
+    ax.set_ylim(0, 1.3 * max(bottom.max(), 1))
     ax.set_ylabel(ylabel)
+    ax.set_xlabel(xlabel)
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.legend(loc="upper left")
     return ax.figure

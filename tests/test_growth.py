@@ -177,7 +177,14 @@ def test_plot_stacks_categories_to_the_published_total():
     table = pd.DataFrame(
         {
             "fiscal_year": [2016] * 4 + [2017] * 2,
-            "type": ["drug", "alcohol", "juvenile", "unspecified", "juvenile", "unspecified"],
+            "type": [
+                "adult_drug_abuse",
+                "adult_alcohol_abuse",
+                "juveniles",
+                "unspecified",
+                "juveniles",
+                "unspecified",
+            ],
             "filings": [3919, 1487, 125, 4509, 136, 10781],
         }
     )
@@ -193,7 +200,14 @@ def test_plot_stacks_categories_to_the_published_total():
         tops[year] = max(tops.get(year, 0), patch.get_y() + patch.get_height())
     assert tops == {2016: 10040, 2017: 10917}
     assert ax.get_ylabel() == "Filings"
+    assert ax.get_xlabel() == "Year"
     assert len(ax.lines) == 1
+    assert ax.lines[0].get_label() == "Fitted trend of the total (log-linear OLS)"
+    # Head-room above the tallest stack (10,917) for the legend.
+    assert ax.get_ylim()[1] > 10917
+    # Category codes become readable legend entries.
+    labels = ax.get_legend_handles_labels()[1]
+    assert {"Adult drug abuse", "Adult alcohol abuse", "Juveniles", "Unspecified"} <= set(labels)
 
 
 def test_plot_draws_on_a_given_axes():
