@@ -122,6 +122,26 @@ def test_page_images_exist(book_html: Path, docname: str) -> None:
     assert not problems, f"page {docname!r}:\n" + "\n".join(problems)
 
 
+def test_figures_are_not_drawn_by_code_cells(book_html: Path, docname: str) -> None:
+    # Figures are pasted with glue:figure (numbered, captioned, with alt text). An image in a cell's
+    # output is a figure the inline backend displayed because the cell left it open: the reader
+    # sees it twice, the second time without caption or alt text (myst-nb uses its file path).
+    soup = parse(page(book_html, docname))
+    article = main_article(soup, docname)
+    leaked = []
+    for img in article.select(".cell_output img"):
+        cell = img.find_parent(class_="cell")
+        section = img.find_parent("section")
+        where = section.get("id", "?") if section else "?"
+        tags = [c for c in (cell.get("class", []) if cell else []) if c.startswith("tag_")]
+        leaked.append(f"section #{where}, cell {tags}: {img.get('src', '')[-60:]}")
+    assert not leaked, (
+        f"page {docname!r}: code cells display {len(leaked)} image(s) outside a glue:figure "
+        "(close the figure after gluing it, e.g. plt.close(fig), or tag the output remove-output):"
+        "\n" + "\n".join(leaked)
+    )
+
+
 def test_page_shows_no_error(book_html: Path, docname: str) -> None:
     soup = parse(page(book_html, docname))
     article = main_article(soup, docname)
