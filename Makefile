@@ -44,5 +44,22 @@ lock:
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
 
+# Every notebook page of the book as a Jupyter notebook in notebooks/ (git-ignored), in the same
+# folder layout as book/, so that a notebook writes its figure tables where its page would.
+notebooks: $(STAMP)
+	@for page in $$(grep -rl --include='*.md' '^kernelspec:' book | sort); do \
+		target=notebooks/$${page#book/}; target=$${target%.md}.ipynb; \
+		mkdir -p "$$(dirname "$$target")"; \
+		$(BIN)/jupytext --quiet --to ipynb --output "$$target" "$$page" || exit 1; \
+		echo "$$target"; \
+	done
+
+# Serve the built book on this machine only: make serve [PORT=8000].
+PORT ?= 8000
+serve:
+	@test -f _build/html/index.html || { echo "no book in _build/html: run make book first" >&2; exit 1; }
+	@echo "Serving _build/html at http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
+	$(PYTHON) -m http.server --bind 127.0.0.1 $(PORT) --directory _build/html
+
 clean:
 	rm -rf _build
