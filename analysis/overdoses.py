@@ -7,10 +7,14 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 from analysis import style
 
 DAYS_PER_YEAR = 365
+# Footnote 8 of the article: Lynn police called about twice a day since 2016, ten times 2012.
+ARTICLE_LYNN_SINCE = 2016
+ARTICLE_LYNN_BASE = 2012
 SUBSTANCE_LABELS = {
     "fentanyl": "Fentanyl",
     "heroin": "Heroin",
@@ -188,7 +192,11 @@ def plot_cambridge(counts: pd.DataFrame, ax: Axes | None = None) -> Figure:
     ax.invert_yaxis()
     ax.set_xlabel("Count per year")
     ax.set_xlim(0, 1.12 * counts[["count_2015", "count_2016"]].max().max())
-    ax.legend(loc="lower right")
+    handles = [Patch(color=style.colour(i), label=str(year)) for i, year in enumerate((2015, 2016))]
+    if (counts["measure"] == "police_overdoses").any():
+        handles.append(Patch(facecolor="white", edgecolor=style.colour(0), hatch="///",
+                             label="2015, implied by the article"))
+    ax.legend(handles=handles, loc="lower right")
     return fig
 
 
@@ -214,10 +222,17 @@ def plot_lynn(daily: pd.DataFrame, article: pd.DataFrame, ax: Axes | None = None
         middle = rows["period_start"] + (rows["period_end"] - rows["period_start"]) / 2
         ax.scatter(middle, rows["count_per_day"], color=colour, s=18, zorder=3)
     claim = article.iloc[0]
-    ax.axhline(claim["calls_per_day"], color=style.PALETTE["black"], linestyle="--", linewidth=1,
-               label="Article: police called about twice a day since 2016")
-    ax.axhline(claim["implied_calls_per_day_2012"], color=style.PALETTE["black"], linestyle=":",
-               linewidth=1, label="2012 level implied by the article's 'ten times'")
+    # The article's figures refer to 2016 onwards and to 2012: draw each over its own years only.
+    since = pd.Timestamp(f"{ARTICLE_LYNN_SINCE}-01-01")
+    end = max(shown["period_end"].max(), pd.Timestamp(f"{ARTICLE_LYNN_SINCE}-12-31"))
+    label = f"Article: about {claim['calls_per_day']:g} calls a day since {ARTICLE_LYNN_SINCE}"
+    ax.hlines(claim["calls_per_day"], since, end, color=style.PALETTE["black"], linestyle="--",
+              linewidth=1.5, label=label)
+    base_start, base_end = period_bounds(str(ARTICLE_LYNN_BASE))
+    ax.hlines(claim["implied_calls_per_day_2012"], base_start, base_end,
+              color=style.PALETTE["black"], linestyle=":", linewidth=2,
+              label=f"{ARTICLE_LYNN_BASE} level implied by the article's "
+                    f"'{claim['ratio_to_2012']:g} times more'")
     ax.set_ylabel("Count per day")
     ax.set_xlabel("Period covered")
     ax.set_ylim(0, 1.15 * max(claim["calls_per_day"], shown["count_per_day"].max()))

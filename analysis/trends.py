@@ -14,6 +14,7 @@ import pandas as pd
 import statsmodels.api as sm
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from analysis import style
 
@@ -185,6 +186,7 @@ def plot_segmented(
     ax.axvline(k, color=style.PALETTE["black"], linestyle=":", linewidth=1)
     ax.annotate(f"break: {k}", xy=(k, 0), xycoords=("data", "axes fraction"), xytext=(4, 6),
                 textcoords="offset points", fontsize="small")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("Year")
     ax.set_ylabel(ylabel)
     ax.set_ylim(bottom=0)

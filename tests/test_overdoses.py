@@ -1,6 +1,7 @@
 """Tests of analysis.overdoses: the article's footnote 8 and public counts (DATA-SOURCES §8)."""
 
 import matplotlib
+import matplotlib.dates
 import numpy as np
 import pandas as pd
 import pytest
@@ -165,6 +166,10 @@ def test_plot_cambridge_hatches_the_implied_bar_and_labels_values():
     assert bars[0].get_hatch() == "///" and bars[0].get_width() == 195
     assert bars[1].get_hatch() is None
     assert {"195", "295", "368", "542"} <= {t.get_text() for t in ax.texts}
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["2015", "2016", "2015, implied by the article"]
+    without_article = overdoses.plot_cambridge(counts.iloc[1:])
+    assert len(without_article.axes[0].get_legend().get_texts()) == 2
     with pytest.raises(KeyError, match="label"):
         overdoses.plot_cambridge(counts.drop(columns="label"))
 
@@ -173,8 +178,11 @@ def test_plot_lynn_draws_reference_lines_and_skips_undated_rows():
     daily = overdoses.per_day(responses()[lambda t: t["place"] == "lynn"])
     fig = overdoses.plot_lynn(daily, overdoses.article_lynn(claims()))
     ax = fig.axes[0]
-    reference = [line.get_ydata()[0] for line in ax.get_lines()]
-    assert reference == pytest.approx([2, 0.2])
+    # Reference segments: 2 a day from 2016 on, 0.2 a day over 2012 only.
+    segments = [c.get_segments()[0] for c in ax.collections if not isinstance(c, PathCollection)]
+    references = [(seg[0][1], matplotlib.dates.num2date(seg[0][0]).year) for seg in segments[-2:]]
+    assert references == [(2, 2016), (pytest.approx(0.2), 2012)]
+    assert matplotlib.dates.num2date(segments[-1][1][0]).date().isoformat() == "2012-12-31"
     drawn = sorted(y for c in ax.collections if isinstance(c, PathCollection)
                    for _, y in c.get_offsets())
     assert drawn == pytest.approx(sorted([118 / 366, 281 / 365, 26 / 31, 89 / 90]))
