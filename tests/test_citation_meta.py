@@ -381,7 +381,7 @@ Nothing yet.
 """
 APPENDIX = """# An appendix
 
-Text.
+This is version {{ book_version }} of the book, changes in the {{ book_changelog }}.
 """
 INDEX = """# Demo book
 
@@ -422,6 +422,7 @@ DEMO_CONFIG = {
     "root_doc": "book/index",
     "bibtex_bibfiles": ["book/refs.bib"],
     "html_theme": "sphinx_book_theme",
+    "myst_enable_extensions": ["substitution"],
     "html_theme_options": {
         "launch_buttons": {
             "binderhub_url": "https://mybinder.org",
@@ -490,6 +491,13 @@ def test_demo_non_chapters_have_no_cite_block(demo_build: tuple[Path, str]) -> N
         assert 'class="cite-this-chapter"' not in page
         assert "citation_title" not in page
         assert "Version 1.2.3" in page
+
+
+def test_demo_pages_can_use_the_metadata(demo_build: tuple[Path, str]) -> None:
+    page = (demo_build[0] / "book" / "appendix.html").read_text(encoding="utf-8")
+    changelog = "https://github.com/example/demo/blob/trunk/CHANGELOG.md"
+    assert "This is version 1.2.3 of the book" in page
+    assert f'<a class="reference external" href="{changelog}">changelog</a>' in page
 
 
 def test_demo_site_files(demo_build: tuple[Path, str]) -> None:

@@ -402,6 +402,16 @@ def footer_html(meta: BookMetadata) -> str:
     )
 
 
+def substitutions(meta: BookMetadata) -> dict[str, str]:
+    """MyST substitutions that give pages the book's version and addresses."""
+    changelog = f"{meta.repository_url}/blob/{meta.branch}/CHANGELOG.md"
+    return {
+        "book_version": meta.version,
+        "book_repository": f"[{meta.repository_url}]({meta.repository_url})",
+        "book_changelog": f"[changelog]({changelog})",
+    }
+
+
 def apply_metadata(app: Sphinx, config: Any) -> None:
     """Set every configuration value that derives from book/metadata.yml."""
     meta = app.book_metadata
@@ -432,6 +442,9 @@ def apply_metadata(app: Sphinx, config: Any) -> None:
     # Filled in once the pages are known (see `redirects_to_built_pages`).
     config.rediraffe_redirects = {}
     config.rediraffe_template = REDIRECT_TEMPLATE
+    # For pages that name the book's addresses: {{ book_repository }} and the like.
+    if "myst_substitutions" in config:
+        config.myst_substitutions = {**substitutions(meta), **config.myst_substitutions}
     if not config.book_pdf_url and meta.pdf:
         config.book_pdf_url = meta.base_url + meta.pdf
 
