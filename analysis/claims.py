@@ -1072,7 +1072,7 @@ def _cite(sources: object) -> str:
     return f" {{cite:p}}`{','.join(keys)}`" if keys else ""
 
 
-def ledger_markdown(ledger: pd.DataFrame) -> str:
+def ledger_markdown(ledger: pd.DataFrame, others_shown: int = 3) -> str:
     """The ledger as a MyST list-table in section order, an anchor per claim, chapter links."""
     needed = ["claim_id", "section", "chapter", "claim", "value_as_printed", "source_given",
               "public_value", "public_text", "sources", "other_figures", "flags", "note",
@@ -1080,40 +1080,63 @@ def ledger_markdown(ledger: pd.DataFrame) -> str:
               "relative_difference"]
     _check_verdicts(ledger, needed)
     fence = "`" * 4
-    lines = [f"{fence}{{list-table}}", ":header-rows: 1", ":widths: 10 22 24 14 10 20",
+    lines = [f"{fence}{{list-table}}", ":header-rows: 1", ":widths: 12 28 32 28",
              ":class: claims-ledger", "",
-             "* - Claim", "  - The article says", "  - Public record", "  - Comparison",
-             "  - Verdict", "  - Why"]
+             "* - Claim", "  - The article says", "  - Public record", "  - Verdict and why"]
     seen: set[str] = set()
     for _, row in sort_by_section(ledger).iterrows():
         _, label = chapter_of(row["section"])
         link = f"{{doc}}`{label} </{row['chapter']}>`"
         claim_id = row["claim_id"]
-        if claim_id in seen:
-            first = f"{claim_id} · {link}"
-        else:
+        first = [f"{claim_id} · {link}"]
+        if claim_id not in seen:
             seen.add(claim_id)
-            first = f"(claim-{claim_id.lower()})=\n\n    **{claim_id}** · {link}"
+            first = [f"(claim-{claim_id.lower()})=", f"**{claim_id}** · {link}"]
         printed = _escape(row["value_as_printed"])
-        said = f"{_escape(row['claim'])}" + (f": *{printed}*" if printed else "")
-        said += f" (source given: {_escape(row['source_given'])})"
+        said = [_escape(row["claim"]) + (f": *{printed}*" if printed else ""),
+                f"Source given: {_escape(row['source_given'])}."]
         if pd.isna(row["public_value"]):
-            public = "No comparable public figure."
+            public = ["No comparable public figure."]
+            why = f"**{row['verdict']}**: {_escape(row['note'] or row['reason'])}."
         else:
-            public = f"{_escape(row['public_text'])}{_cite(row['sources'])}"
-        if row["other_figures"]:
-            public += f". Other figures: {_escape(row['other_figures'])}"
-        why = _escape(row["reason"])
-        if row["note"]:
-            why += f"; {_escape(row['note'])}"
+            public = [f"{_escape(row['public_text'])}{_cite(row['sources'])}.",
+                      f"*Comparison:* {_escape(comparison_text(row))}"]
+            why = f"**{row['verdict']}**: {_escape(row['reason'])}"
+            why += f"; {_escape(row['note'])}." if row["note"] else "."
+        others = [text for text in str(row["other_figures"]).split("; ") if text]
+        if others:
+            more = len(others) - others_shown
+            rest = f"; and {more} more in the CSV" if more > 0 else ""
+            shown = "; ".join(others[:others_shown]) + rest
+            public.append(f"*Other figures:* {_escape(shown)}.")
         flags = flag_list(row["flags"])
-        if flags:
-            why += f". *Flags: {', '.join(flags)}.*"
-        lines += [f"* - {first}", f"  - {said}", f"  - {public}",
-                  f"  - {_escape(comparison_text(row))}", f"  - **{row['verdict']}**",
-                  f"  - {why}"]
+        verdict = [why] + ([f"*Flags: {', '.join(flags)}.*"] if flags else [])
+        for i, cell in enumerate((first, said, public, verdict)):
+            lines.append(("* - " if i == 0 else "  - ") + "\n\n    ".join(cell))
     lines.append(fence)
     return "\n".join(lines)
+
+
+def summary_markdown(by_claim: pd.DataFrame) -> str:
+    """A bullet per claim verdict listing its claims, each linked to its row of the ledger."""
+    _check_verdicts(by_claim, ["claim_id", "verdict"])
+    lines = []
+    for verdict in CLAIM_ORDER:
+        ids = sorted(by_claim.loc[by_claim["verdict"] == verdict, "claim_id"])
+        links = ", ".join(f"{{ref}}`{i} <claim-{i.lower()}>`" for i in ids) or "none"
+        lines.append(f"- **{verdict}** ({len(ids)}): {links}")
+    return "\n".join(lines)
+
+
+def flags_markdown() -> str:
+    """The ledger's flags and what each means, as a MyST bullet list."""
+    return "\n".join(f"- *{name}*: {meaning}" for name, meaning in FLAGS.items())
+
+
+def _figure_label(claim_id: str, item: str) -> str:
+    """'C01 MA rate' from claim C01, item ma_rate."""
+    words = [{"ma": "MA", "us": "US"}.get(word, word) for word in item.split("_")]
+    return f"{claim_id} {words[0][:1].upper()}{words[0][1:]} {' '.join(words[1:])}".rstrip()
 
 
 def plot_gaps(ledger: pd.DataFrame, tolerance: float = RELATIVE_TOLERANCE,
@@ -1137,15 +1160,16 @@ def plot_gaps(ledger: pd.DataFrame, tolerance: float = RELATIVE_TOLERANCE,
         rows = shown[shown["verdict"] == verdict]
         ax.scatter(100 * rows["relative_difference"], rows.index, marker=marker, color=colour,
                    s=42, zorder=3)
-    ax.set_yticks(shown.index, [f"{row.claim_id} {row.item.replace('_', ' ')}"
+    ax.set_yticks(shown.index, [_figure_label(row.claim_id, row.item)
                                 for row in shown.itertuples()])
     ax.invert_yaxis()
+    ax.margins(x=0.06)
     ax.set_xlabel("Article's figure minus the public figure (% of the public figure)")
     ax.grid(axis="y", visible=False)
     handles = [Line2D([], [], ls="", marker=marker, color=colour, label=verdict)
                for verdict, (marker, colour) in looks.items()]
     handles.append(plt.Rectangle((0, 0), 1, 1, color=style.PALETTE["sky_blue"], alpha=0.15,
                                  label=f"within ±{tolerance:.0%}"))
-    ax.legend(handles=handles, loc="lower right")
+    ax.legend(handles=handles, loc="upper right")
     fig.tight_layout()
     return fig

@@ -546,6 +546,9 @@ def test_ledger_markdown_has_an_anchor_per_claim_and_chapter_links(ledger):
     assert "US\\$22" in text and " US$22" not in text
     assert text.count("* - ") == len(ledger) + 1  # header and one row per figure
     assert "No comparable public figure." in text and "*Flags: unit, vintage" in text
+    # Cambridge's population has eight other public figures: three are shown.
+    assert "and 5 more in the CSV" in text
+    assert "and 6 more in the CSV" in claims.ledger_markdown(ledger, others_shown=2)
 
 
 def test_ledger_markdown_requires_verdicts(ledger):
@@ -560,6 +563,8 @@ def test_plot_gaps_draws_the_value_comparisons(ledger):
     assert len(ax.get_yticklabels()) == len(shown)
     assert sum(len(c.get_offsets()) for c in ax.collections) == len(shown)
     assert "public figure" in ax.get_xlabel()
+    labels = [label.get_text() for label in ax.get_yticklabels()]
+    assert "C01 MA rate" in labels and "C17 Median household income" in labels
     matplotlib.pyplot.close(fig)
     _, given = matplotlib.pyplot.subplots()
     assert claims.plot_gaps(ledger, ax=given) is given.figure
@@ -569,3 +574,17 @@ def test_plot_gaps_draws_the_value_comparisons(ledger):
 def test_plot_gaps_needs_value_comparisons(ledger):
     with pytest.raises(ValueError, match="no figure was compared by value"):
         claims.plot_gaps(ledger[ledger["comparison"] == "direction"])
+
+
+def test_summary_markdown_links_each_claim_to_its_row():
+    by_claim = pd.DataFrame({"claim_id": ["C02", "C01"], "verdict": ["differs", "differs"]})
+    text = claims.summary_markdown(by_claim)
+    assert "- **differs** (2): {ref}`C01 <claim-c01>`, {ref}`C02 <claim-c02>`" in text
+    assert "- **reproduced** (0): none" in text
+    positions = [text.index(f"**{verdict}**") for verdict in claims.CLAIM_ORDER]
+    assert positions == sorted(positions)
+
+
+def test_flags_markdown_explains_every_flag():
+    text = claims.flags_markdown()
+    assert all(f"- *{name}*: " in text for name in claims.FLAGS)
