@@ -6,6 +6,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
@@ -205,14 +206,13 @@ def test_plot_stacks_categories_to_the_published_total():
     assert ax.lines[0].get_label() == "Fitted trend of the total (log-linear OLS)"
     # Head-room above the tallest stack (10,917) for the legend.
     assert ax.get_ylim()[1] > 10917
+    plt.close(fig)
     # Category codes become readable legend entries.
     labels = ax.get_legend_handles_labels()[1]
     assert {"Adult drug abuse", "Adult alcohol abuse", "Juveniles", "Unspecified"} <= set(labels)
 
 
 def test_plot_draws_on_a_given_axes():
-    import matplotlib.pyplot as plt
-
     _, ax = plt.subplots()
     table = pd.DataFrame({"year": [2000], "kind": ["a"], "n": [3]})
     assert growth.plot_counts_by_category(table, "year", "kind", "n", ax=ax) is ax.figure
