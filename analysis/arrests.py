@@ -98,8 +98,7 @@ def marijuana_series(table: pd.DataFrame, geography: str, offense: str = "total"
 
 
 def marijuana_share(drug_totals: pd.DataFrame, marijuana: pd.DataFrame) -> pd.DataFrame:
-    """US marijuana arrests as a share of all drug-law arrests, and the other drugs' remainder,
-    for the years both series have."""
+    """US marijuana arrests as a % of drug-law arrests, and the rest, in years both series have."""
     _require(drug_totals, ["year", "arrests"])
     us = marijuana_series(marijuana, "United States", "total")
     both = drug_totals[["year", "arrests"]].merge(us[["year", "arrests"]], on="year")
@@ -188,7 +187,13 @@ def _axes(ax: Axes | None) -> tuple[Figure, Axes]:
 
 
 def _plot_gap_aware(
-    ax: Axes, table: pd.DataFrame, value_col: str, colour: str, label: str, hollow=False, scale=1.0
+    ax: Axes,
+    table: pd.DataFrame,
+    value_col: str,
+    colour: str,
+    label: str,
+    hollow: bool = False,
+    scale: float = 1.0,
 ) -> None:
     """Markers for every year; lines only between consecutive years, so a gap stays a gap."""
     values = table.set_index("year")[value_col] / scale
@@ -287,8 +292,7 @@ def plot_marijuana_arrests(
     other_drugs: pd.DataFrame | None = None,
     ax: Axes | None = None,
 ) -> Figure:
-    """Marijuana arrests (all and possession) for one geography, with law changes as lines and,
-    optionally, the arrests for all other drugs (from `marijuana_share`)."""
+    """Marijuana arrests of one geography, with law changes and optionally other drugs' arrests."""
     fig, ax = _axes(ax)
     scale = 1e3 if table.loc[table["geography"] == geography, "arrests"].max() > 1e5 else 1.0
     for i, offense in enumerate(("total", "possession")):

@@ -81,7 +81,15 @@ def _positive(data: pd.DataFrame, value_col: str, year_col: str) -> None:
         )
 
 
-def _row(model: str, data: pd.DataFrame, year_col: str, params, low, high, **extra) -> pd.DataFrame:
+def _row(
+    model: str,
+    data: pd.DataFrame,
+    year_col: str,
+    params: np.ndarray,
+    low: float,
+    high: float,
+    **extra: float | bool,
+) -> pd.DataFrame:
     """One tidy row describing a fitted trend (slope on the log scale, change in percent)."""
     row = {
         "model": model,
