@@ -631,8 +631,7 @@ def _lynn_ratio(package: Package, item: pd.Series) -> Evidence:
         sources=(base["source_id"],),
         same_measure=False,
         flags=_unique(["article", "measure", *_secondary(base)]),
-        note="the article's own 'two a day' set against the city's 2012 count, which counts "
-        "overdoses rather than police calls",
+        note="the city's 2012 figure counts overdoses, not police calls",
     )
 
 
@@ -1084,6 +1083,7 @@ def ledger_markdown(ledger: pd.DataFrame, others_shown: int = 3) -> str:
              ":class: claims-ledger", "",
              "* - Claim", "  - The article says", "  - Public record", "  - Verdict and why"]
     seen: set[str] = set()
+    previous = ("", "")
     for _, row in sort_by_section(ledger).iterrows():
         _, label = chapter_of(row["section"])
         link = f"{{doc}}`{label} </{row['chapter']}>`"
@@ -1097,8 +1097,13 @@ def ledger_markdown(ledger: pd.DataFrame, others_shown: int = 3) -> str:
                 f"Source given: {_escape(row['source_given'])}."]
         if pd.isna(row["public_value"]):
             public = ["No comparable public figure."]
-            why = f"**{row['verdict']}**: {_escape(row['note'] or row['reason'])}."
+            note = row["note"] or row["reason"]
+            said_before = previous == (claim_id, note)
+            previous = (claim_id, note)
+            why = f"**{row['verdict']}**: " + ("as in the row above." if said_before
+                                               else f"{_escape(note)}.")
         else:
+            previous = ("", "")
             public = [f"{_escape(row['public_text'])}{_cite(row['sources'])}.",
                       f"*Comparison:* {_escape(comparison_text(row))}"]
             why = f"**{row['verdict']}**: {_escape(row['reason'])}"

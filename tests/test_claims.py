@@ -549,6 +549,9 @@ def test_ledger_markdown_has_an_anchor_per_claim_and_chapter_links(ledger):
     # Cambridge's population has eight other public figures: three are shown.
     assert "and 5 more in the CSV" in text
     assert "and 6 more in the CSV" in claims.ledger_markdown(ledger, others_shown=2)
+    # C05's three figures share one note: it is written out once.
+    assert text.count("no public count of Cambridge police overdose responses") == 1
+    assert text.count("**not checkable**: as in the row above.") >= 2
 
 
 def test_ledger_markdown_requires_verdicts(ledger):
