@@ -12,6 +12,13 @@ from analysis import overdoses
 matplotlib.use("Agg")
 
 
+@pytest.fixture(autouse=True)
+def close_figures():
+    """Close every figure a test opened, so that figures do not pile up across tests."""
+    yield
+    matplotlib.pyplot.close("all")
+
+
 def claims() -> pd.DataFrame:
     """Footnote 8 of Vivant (2021): Cambridge 295 overdoses, 29 fatal, 100 more than in 2015;
     Lynn police called twice a day since 2016, ten times more than in 2012."""

@@ -12,6 +12,13 @@ from analysis import rates
 matplotlib.use("Agg")
 
 
+@pytest.fixture(autouse=True)
+def close_figures():
+    """Close every figure a test opened, so that figures do not pile up across tests."""
+    yield
+    matplotlib.pyplot.close("all")
+
+
 def nchs_rows() -> pd.DataFrame:
     """Rows transcribed from NCHS 'Drug Poisoning Mortality by State' (data.cdc.gov jx6g-fdh6)."""
     return pd.DataFrame(

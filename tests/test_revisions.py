@@ -10,6 +10,13 @@ from analysis import revisions
 matplotlib.use("Agg")
 
 
+@pytest.fixture(autouse=True)
+def close_figures():
+    """Close every figure a test opened, so that figures do not pile up across tests."""
+    yield
+    matplotlib.pyplot.close("all")
+
+
 def reports() -> pd.DataFrame:
     """MDPH statewide opioid-related deaths as published in dated reports (news copies)."""
     rows = [

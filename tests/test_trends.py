@@ -10,6 +10,13 @@ from analysis import trends
 matplotlib.use("Agg")
 
 
+@pytest.fixture(autouse=True)
+def close_figures():
+    """Close every figure a test opened, so that figures do not pile up across tests."""
+    yield
+    matplotlib.pyplot.close("all")
+
+
 def two_speed_series(break_year: int = 2008) -> pd.DataFrame:
     """A rate growing exactly 5 %/yr from 2000 to the break year, then exactly 20 %/yr to 2015."""
     years = np.arange(2000, 2016)
