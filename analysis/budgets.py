@@ -483,12 +483,13 @@ def plot_angel(summary: pd.DataFrame, axes=None) -> Figure:
                      (values["direct_placement_offered"], 0), xytext=(34, 0),
                      textcoords="offset points", fontsize=8, va="center")
     costs = [
-        ("Reported (approximate)", values["cost_per_person"], style.colour(0)),
-        ("Spending ÷ people placed", values["cost_per_person_computed"], style.colour(1)),
+        ("Reported", values["cost_per_person"], rf" about \${values['cost_per_person']:,.0f}"),
+        ("Spending ÷ people placed", values["cost_per_person_computed"],
+         rf" \${values['cost_per_person_computed']:,.2f}"),
     ]
-    for y, (_, value, colour) in zip([1, 0], costs, strict=True):
-        cost_ax.barh(y, value, color=colour)
-        cost_ax.text(value, y, rf" \${value:,.2f}", va="center", fontsize=8)
+    for i, (y, (_, value, text)) in enumerate(zip([1, 0], costs, strict=True)):
+        cost_ax.barh(y, value, color=style.colour(i))
+        cost_ax.text(value, y, text, va="center", fontsize=8)
     cost_ax.set_yticks([1, 0], [label for label, _, _ in costs], fontsize=8)
     cost_ax.set_xlabel("US$ per person placed,\nJune to October 2015", fontsize=9)
     cost_ax.set_xlim(0, max(v for _, v, _ in costs) * 1.5)

@@ -274,5 +274,7 @@ def test_angel_plot_has_two_panels():
     fig = budgets.plot_angel(summary)
     assert len(fig.axes) == 2
     assert len(fig.axes[0].patches) == 4
+    # The reported cost is approximate ("about $55"); the recomputed one is 13,750 / 260 = 52.88.
+    assert [t.get_text() for t in fig.axes[1].texts] == [r" about \$55", r" \$52.88"]
     fig, axes = plt.subplots(1, 2)
     assert budgets.plot_angel(summary, axes=axes) is fig
