@@ -48,7 +48,7 @@ def _span(date: str, precision: str, row: int) -> tuple[pd.Timestamp, pd.Timesta
     return start, start + step
 
 
-def events(table: pd.DataFrame) -> pd.DataFrame:
+def order_events(table: pd.DataFrame) -> pd.DataFrame:
     """Check the events; return them in date order with the start and end of each date's period."""
     _require(table, REQUIRED)
     empty = table[table[REQUIRED].isna().any(axis=1)]
@@ -109,7 +109,7 @@ def _wrap(text: str, width: int) -> str:
 
 
 def plot_timeline(
-    events_table: pd.DataFrame,
+    events: pd.DataFrame,
     categories: list[str] | None = None,
     ax: Axes | None = None,
     label_width: int = 58,
@@ -119,7 +119,7 @@ def plot_timeline(
     A date known to the day or month is a dot; a date known only to the year (or season) is a bar
     spanning that year, so the chart never claims more precision than the source gives.
     """
-    table = events(events_table)
+    table = order_events(events)
     if categories is not None:
         table = select(table, categories=categories)
     order = categories or list(dict.fromkeys(table["category"]))
@@ -164,7 +164,7 @@ def _year_step(first: pd.Timestamp, last: pd.Timestamp) -> int:
 
 def programme_spans(table: pd.DataFrame, observed_until: str) -> pd.DataFrame:
     """Each programme from its start to the end of the observation period, when it was running."""
-    checked = events(table)
+    checked = order_events(table)
     until = pd.Timestamp(observed_until)
     late = checked[checked["start"] > until]
     if not late.empty:
@@ -240,7 +240,7 @@ def plot_programmes(
 
 def as_table(table: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
     """The events in date order, keeping the listed columns (all the input's columns by default)."""
-    ordered = events(table)
+    ordered = order_events(table)
     keep = columns or list(table.columns)
     _require(ordered, keep)
     return ordered[keep]

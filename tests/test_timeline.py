@@ -25,7 +25,7 @@ def sample() -> pd.DataFrame:
 
 
 def test_events_are_sorted_with_the_period_each_date_stands_for():
-    table = timeline.events(sample())
+    table = timeline.order_events(sample())
     assert list(table["event"]) == ["A law", "B rule", "C starts"]
     assert table.loc[0, "start"] == pd.Timestamp("2012-01-01")
     assert table.loc[0, "end"] == pd.Timestamp("2013-01-01")
@@ -36,7 +36,7 @@ def test_events_are_sorted_with_the_period_each_date_stands_for():
 def test_a_season_is_drawn_as_its_year():
     row = pd.DataFrame({"date": ["2019"], "precision": ["season"], "event": ["sweep"],
                         "category": ["operation"]})
-    table = timeline.events(row)
+    table = timeline.order_events(row)
     assert (table.loc[0, "start"], table.loc[0, "end"]) == (
         pd.Timestamp("2019-01-01"), pd.Timestamp("2020-01-01"))
 
@@ -51,23 +51,23 @@ def test_bad_dates_are_named(date, precision, message):
     row = pd.DataFrame({"date": [date], "precision": [precision], "event": ["x"],
                         "category": ["law"]})
     with pytest.raises(ValueError, match=message):
-        timeline.events(row)
+        timeline.order_events(row)
 
 
 def test_missing_columns_and_cells_are_named():
     with pytest.raises(KeyError, match=r"\['precision'\]"):
-        timeline.events(sample().drop(columns="precision"))
+        timeline.order_events(sample().drop(columns="precision"))
     gap = sample()
     gap.loc[1, "event"] = None
     with pytest.raises(ValueError, match=r"rows \[1\] lack one of"):
-        timeline.events(gap)
+        timeline.order_events(gap)
 
 
 def test_year_column_must_agree_with_the_date():
     wrong = sample()
     wrong.loc[2, "year"] = 2014
     with pytest.raises(ValueError, match=r"rows \[2\]: the year column disagrees"):
-        timeline.events(wrong)
+        timeline.order_events(wrong)
 
 
 def test_select_filters_and_lists_valid_values():
@@ -133,7 +133,7 @@ def test_as_table_orders_and_selects_columns():
 
 
 def test_every_event_of_the_data_package_is_valid_and_dated_as_the_article_says():
-    table = timeline.events(datasets.load("policy_timeline"))
+    table = timeline.order_events(datasets.load("policy_timeline"))
     assert table["start"].is_monotonic_increasing
     good_samaritan = table[table["event"].str.startswith("Good Samaritan")]
     # Article section 2.1: immunity extended to overdoses in 2012 (claim C10).
