@@ -1,5 +1,7 @@
 """City comparisons: police budget and staff per resident, ratios between cities, need vs means."""
 
+from collections.abc import Sequence
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -292,7 +294,7 @@ def plot_indicator_panels(
     columns: list[str],
     label_column: str = "city",
     notes: dict[str, str] | None = None,
-    axes=None,
+    axes: Sequence[Axes] | None = None,
 ) -> Figure:
     """One horizontal bar panel per indicator; a missing value is an annotated empty slot.
 
@@ -456,7 +458,7 @@ def angel_summary(angel: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([reported, computed], ignore_index=True)
 
 
-def plot_angel(summary: pd.DataFrame, axes=None) -> Figure:
+def plot_angel(summary: pd.DataFrame, axes: Sequence[Axes] | None = None) -> Figure:
     """Two panels: the first year's presentations and placements; the first months' cost."""
     _require(summary, ["measure", "value", "computed"])
     values = summary.set_index("measure")["value"]

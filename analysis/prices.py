@@ -2,10 +2,12 @@
 
 import math
 import textwrap
+from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
@@ -132,7 +134,9 @@ def _label(row: pd.Series, width: int = 34) -> str:
 
 
 def plot_price_changes(
-    changes: pd.DataFrame, claim: pd.DataFrame | None = None, axes=None
+    changes: pd.DataFrame,
+    claim: pd.DataFrame | None = None,
+    axes: Sequence[Axes] | None = None,
 ) -> Figure:
     """Two panels, one row per series: the price multiple and the average annual growth.
 
