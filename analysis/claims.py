@@ -754,9 +754,9 @@ def _population(place: str, other: str) -> Spec:
             _city(package, place, "population"), item["value"], None, BUDGET_YEAR,
             flags=("years",) if own["year"] != theirs["year"] else (),
             note=(
-                f"the article's {_number(own_value)} is nearest the {own['label']} figure "
-                f"({_number(own['value'])}); its {_number(other_value)} for {other.title()} is "
-                f"nearest the {theirs['label']} figure ({_number(theirs['value'])})"
+                f"the article's {_number(own_value)} is nearest {_number(own['value'])} "
+                f"({own['label']}); its {_number(other_value)} for {other.title()} is nearest "
+                f"{_number(theirs['value'])} ({theirs['label']})"
             ),
         )
 
