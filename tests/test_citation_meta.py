@@ -408,7 +408,9 @@ def run_sphinx(src: Path, overrides: dict, builder: str = "html") -> str:
             str(src / "_build" / builder),
             str(src / "_build" / "doctrees"),
             builder,
-            confoverrides=overrides,
+            # A dict of our own: Sphinx adds the extensions' suffixes to the source_suffix it is
+            # given, and would otherwise change its shared default for later builds in this run.
+            confoverrides={"source_suffix": {".rst": "restructuredtext"}, **overrides},
             status=io.StringIO(),
             warning=warnings,
             freshenv=True,
@@ -572,7 +574,10 @@ def test_extension_stops_on_bad_metadata(tmp_path: Path) -> None:
             str(tmp_path / "_build"),
             str(tmp_path / "_doctrees"),
             "html",
-            confoverrides={"extensions": ["citation_meta"]},
+            confoverrides={
+                "extensions": ["citation_meta"],
+                "source_suffix": {".rst": "restructuredtext"},
+            },
             status=io.StringIO(),
             warning=io.StringIO(),
         )
@@ -592,7 +597,10 @@ def test_extension_stops_without_its_redirects_file(tmp_path: Path) -> None:
             str(tmp_path / "_build"),
             str(tmp_path / "_doctrees"),
             "html",
-            confoverrides={"extensions": ["citation_meta"]},
+            confoverrides={
+                "extensions": ["citation_meta"],
+                "source_suffix": {".rst": "restructuredtext"},
+            },
             status=io.StringIO(),
             warning=io.StringIO(),
         )
@@ -616,6 +624,7 @@ def test_extension_stops_when_the_article_is_not_in_the_bibliography(tmp_path: P
             str(tmp_path / "_doctrees"),
             "html",
             confoverrides={
+                "source_suffix": {".rst": "restructuredtext"},
                 "extensions": ["sphinxcontrib.bibtex", "citation_meta"],
                 "root_doc": "book/index",
                 "bibtex_bibfiles": ["book/refs.bib"],
