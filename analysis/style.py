@@ -5,6 +5,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
+from matplotlib.figure import Figure
 
 # Okabe & Ito (2008) palette: distinguishable under the common forms of colour blindness.
 PALETTE: dict[str, str] = {
@@ -62,3 +63,11 @@ def write_figure_data(table: pd.DataFrame, name: str, directory: str | Path = ".
     path = folder / f"{name}.csv"
     table.to_csv(path, index=False)
     return path
+
+
+def glue_figure(key: str, fig: Figure) -> None:
+    """Glue a figure for a `glue:figure` directive, then close it so its cell does not show it too."""
+    from myst_nb import glue
+
+    glue(key, fig, display=False)
+    plt.close(fig)

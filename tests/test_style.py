@@ -42,3 +42,14 @@ def test_write_figure_data(tmp_path):
 def test_write_figure_data_rejects_paths(tmp_path, bad):
     with pytest.raises(ValueError, match="plain file stem"):
         style.write_figure_data(pd.DataFrame(), bad, tmp_path)
+
+
+def test_glue_figure_glues_then_closes(monkeypatch):
+    import myst_nb
+
+    glued = {}
+    monkeypatch.setattr(myst_nb, "glue", lambda key, value, display: glued.update({key: display}))
+    fig = plt.figure()
+    style.glue_figure("fig-test", fig)
+    assert glued == {"fig-test": False}
+    assert not plt.fignum_exists(fig.number)
