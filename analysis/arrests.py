@@ -8,18 +8,12 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from analysis import growth, style
+from analysis.checks import require_columns
 
 OFFENSES = ("total", "possession", "sale_manufacture")
 # The 2016 possession share in fbi_drug_arrests covers only the agencies that reported offence
 # type: the FBI published no national breakdown that year, so it is not a national share.
 NO_NATIONAL_SHARE = {2016: "no national figure"}
-
-
-def _require(table: pd.DataFrame, columns: list[str]) -> None:
-    """Raise a KeyError naming the missing columns and the ones the table has."""
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise KeyError(f"column(s) {missing} not in the table, which has {list(table.columns)}")
 
 
 def _check_offense(offense: str) -> None:
@@ -38,7 +32,7 @@ def _check_counts(table: pd.DataFrame, column: str) -> None:
 
 def drug_arrest_series(table: pd.DataFrame, offense: str = "total") -> pd.DataFrame:
     """Yearly US drug-law arrests of one offence type: the rows flagged `in_series` with a count."""
-    _require(table, ["year", "offense", "arrests", "in_series", "source_id", "secondary"])
+    require_columns(table, ["year", "offense", "arrests", "in_series", "source_id", "secondary"])
     _check_offense(offense)
     rows = table[(table["offense"] == offense) & table["in_series"] & table["arrests"].notna()]
     rows = rows[["year", "arrests", "source_id", "secondary"]].astype({"year": int, "arrests": int})
@@ -51,7 +45,7 @@ def drug_arrest_series(table: pd.DataFrame, offense: str = "total") -> pd.DataFr
 
 def peak(series: pd.DataFrame, value_col: str = "arrests") -> pd.DataFrame:
     """The year with the highest value (the first one if tied), as a one-row table."""
-    _require(series, ["year", value_col])
+    require_columns(series, ["year", value_col])
     if series.empty:
         raise ValueError("the series is empty: no peak")
     row = series.loc[series[value_col].idxmax()]
@@ -72,7 +66,7 @@ def trend_since_peak(
 
 def possession_share(table: pd.DataFrame) -> pd.DataFrame:
     """Published possession share of US drug-law arrests by year (national figures only)."""
-    _require(table, ["year", "offense", "pct_of_drug_arrests", "in_series", "source_id"])
+    require_columns(table, ["year", "offense", "pct_of_drug_arrests", "in_series", "source_id"])
     rows = table[(table["offense"] == "possession") & table["pct_of_drug_arrests"].notna()]
     rows = rows[~rows["year"].isin(list(NO_NATIONAL_SHARE))]
     # One figure a year: the series row when there is one, otherwise the other source's figure.
@@ -86,7 +80,7 @@ def possession_share(table: pd.DataFrame) -> pd.DataFrame:
 
 def marijuana_series(table: pd.DataFrame, geography: str, offense: str = "total") -> pd.DataFrame:
     """Marijuana arrests for one geography and offence type, one row per year."""
-    _require(table, ["geography", "year", "offense", "arrests", "source_id"])
+    require_columns(table, ["geography", "year", "offense", "arrests", "source_id"])
     _check_offense(offense)
     places = sorted(table["geography"].unique())
     if geography not in places:
@@ -99,7 +93,7 @@ def marijuana_series(table: pd.DataFrame, geography: str, offense: str = "total"
 
 def marijuana_share(drug_totals: pd.DataFrame, marijuana: pd.DataFrame) -> pd.DataFrame:
     """US marijuana arrests as a % of drug-law arrests, and the rest, in years both series have."""
-    _require(drug_totals, ["year", "arrests"])
+    require_columns(drug_totals, ["year", "arrests"])
     us = marijuana_series(marijuana, "United States", "total")
     both = drug_totals[["year", "arrests"]].merge(us[["year", "arrests"]], on="year")
     both.columns = ["year", "drug_arrests", "marijuana_arrests"]
@@ -115,7 +109,7 @@ def marijuana_share(drug_totals: pd.DataFrame, marijuana: pd.DataFrame) -> pd.Da
 
 def decline_decomposition(share: pd.DataFrame, start: int, end: int) -> pd.DataFrame:
     """How much of the change in drug-law arrests between two years is marijuana's (one row)."""
-    _require(share, ["year", "drug_arrests", "marijuana_arrests", "other_drug_arrests"])
+    require_columns(share, ["year", "drug_arrests", "marijuana_arrests", "other_drug_arrests"])
     rows = share.set_index("year")
     missing = [y for y in (start, end) if y not in rows.index]
     if missing:
@@ -151,7 +145,7 @@ MARIJUANA_LAW_LABELS = {
 
 def marijuana_laws(timeline: pd.DataFrame, jurisdiction: str = "Massachusetts") -> pd.DataFrame:
     """The marijuana law changes of a jurisdiction in policy_timeline, with short labels."""
-    _require(timeline, ["date", "year", "event", "category", "jurisdiction"])
+    require_columns(timeline, ["date", "year", "event", "category", "jurisdiction"])
     rows = timeline[
         (timeline["category"] == "law")
         & (timeline["jurisdiction"] == jurisdiction)
@@ -223,7 +217,7 @@ def plot_drug_arrests(
     ax: Axes | None = None,
 ) -> Figure:
     """US drug-law arrests by year (millions), later years hollow, with the post-peak trend."""
-    _require(series, ["year", "arrests"])
+    require_columns(series, ["year", "arrests"])
     fig, ax = _axes(ax)
     fitted = series[series["year"] <= end_year]
     later = series[series["year"] > end_year]
@@ -261,7 +255,7 @@ def plot_drug_arrests(
 
 def plot_possession_share(share: pd.DataFrame, ax: Axes | None = None) -> Figure:
     """Possession as a % of US drug-law arrests, with years lacking a national figure marked."""
-    _require(share, ["year", "possession_pct"])
+    require_columns(share, ["year", "possession_pct"])
     fig, ax = _axes(ax)
     _plot_gap_aware(ax, share, "possession_pct", style.colour(2), "Possession (published share)")
     low = np.floor(share["possession_pct"].min() / 5) * 5
@@ -301,7 +295,7 @@ def plot_marijuana_arrests(
             label = "All marijuana offences" if offense == "total" else "Marijuana possession"
             _plot_gap_aware(ax, rows, "arrests", style.colour(i), label, scale=scale)
     if other_drugs is not None:
-        _require(other_drugs, ["year", "other_drug_arrests"])
+        require_columns(other_drugs, ["year", "other_drug_arrests"])
         _plot_gap_aware(
             ax,
             other_drugs,
@@ -311,7 +305,7 @@ def plot_marijuana_arrests(
             scale=scale,
         )
     if laws is not None:
-        _require(laws, ["year", "label"])
+        require_columns(laws, ["year", "label"])
         for year, label in zip(laws["year"], laws["label"], strict=True):
             ax.axvline(year, color=style.PALETTE["black"], linestyle=":", linewidth=1)
             ax.annotate(

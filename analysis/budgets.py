@@ -11,6 +11,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
 from analysis import style
+from analysis.checks import require_columns
 
 INDICATORS = {
     "budget_per_resident_usd": "Police budget per resident (US$)",
@@ -32,13 +33,6 @@ PROFILE_COLUMNS = {
 }
 
 
-def _require(table: pd.DataFrame, columns: list[str]) -> None:
-    """Raise a KeyError naming the missing columns and the ones the table has."""
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise KeyError(f"column(s) {missing} missing; the table has {list(table.columns)}")
-
-
 def _check_positive(table: pd.DataFrame, columns: list[str], key: str = "city") -> None:
     """Raise a ValueError naming the row and column of any zero or negative value."""
     for column in columns:
@@ -55,7 +49,7 @@ def city_name(place: str) -> str:
 
 def with_city(table: pd.DataFrame) -> pd.DataFrame:
     """A copy with a display `city` column made from the dataset's `place` keys."""
-    _require(table, ["place"])
+    require_columns(table, ["place"])
     return table.assign(city=table["place"].map(city_name))
 
 
@@ -63,7 +57,7 @@ def population_options(
     profiles: pd.DataFrame, places: list[str], since_year: int
 ) -> pd.DataFrame:
     """Every distinct population figure for the places, dated since_year or later, by kind."""
-    _require(profiles, ["place", "indicator", "value", "year", "basis"])
+    require_columns(profiles, ["place", "indicator", "value", "year", "basis"])
     rows = profiles[
         (profiles["indicator"] == "population")
         & profiles["place"].isin(places)
@@ -88,7 +82,7 @@ def population_options(
 
 def wide_table(figures: pd.DataFrame, columns: dict[str, str] | None = None) -> pd.DataFrame:
     """One row per city from a long table of place, indicator, value (indicators renamed)."""
-    _require(figures, ["place", "indicator", "value"])
+    require_columns(figures, ["place", "indicator", "value"])
     names = columns or ARTICLE_COLUMNS
     kept = figures[figures["indicator"].isin(names)]
     repeated = kept[kept.duplicated(["place", "indicator"], keep=False)]
@@ -113,7 +107,9 @@ def nearest(
     Ties go to a primary source over a secondary copy, then to the later year. A place with no
     value at all keeps a row with empty value, so the gap stays visible.
     """
-    _require(profiles, ["place", "indicator", "value", "year", "period", "source_id", "secondary"])
+    require_columns(
+        profiles, ["place", "indicator", "value", "year", "period", "source_id", "secondary"]
+    )
     known = sorted(set(profiles["indicator"]))
     if indicator not in known:
         raise ValueError(f"unknown indicator {indicator!r}; valid: {known}")
@@ -160,7 +156,7 @@ def nearest_table(
 
 def indicators(cities: pd.DataFrame) -> pd.DataFrame:
     """Add budget per resident, officers per 10,000 residents and budget per officer (NaN gaps)."""
-    _require(cities, ["city", "population", "police_budget_usd", "officers"])
+    require_columns(cities, ["city", "population", "police_budget_usd", "officers"])
     _check_positive(cities, ["population", "police_budget_usd", "officers"])
     table = cities.copy()
     population = table["population"].astype(float)
@@ -176,7 +172,7 @@ def ratio(
     table: pd.DataFrame, numerator: str, denominator: str, columns: list[str]
 ) -> pd.DataFrame:
     """The numerator city's value divided by the denominator city's, for each listed column."""
-    _require(table, ["city", *columns])
+    require_columns(table, ["city", *columns])
     rows = {}
     for city in (numerator, denominator):
         match = table[table["city"] == city]
@@ -199,8 +195,8 @@ def per_resident(
     budgets: pd.DataFrame, populations: pd.DataFrame, value: str = "police_budget_usd"
 ) -> pd.DataFrame:
     """Divide each city's value by every population figure found for it (one row per pair)."""
-    _require(budgets, ["city", value])
-    _require(populations, ["city", "population", "population_basis"])
+    require_columns(budgets, ["city", value])
+    require_columns(populations, ["city", "population", "population_basis"])
     _check_positive(populations, ["population"])
     merged = budgets[["city", value]].merge(populations, on="city", how="inner")
     merged[f"{value.removesuffix('_usd')}_per_resident_usd"] = (
@@ -211,7 +207,7 @@ def per_resident(
 
 def sensitivity_range(per_resident_table: pd.DataFrame, column: str) -> pd.DataFrame:
     """For each city, the lowest and highest per-resident value and the spread in per cent."""
-    _require(per_resident_table, ["city", column])
+    require_columns(per_resident_table, ["city", column])
     grouped = per_resident_table.groupby("city", sort=False)[column]
     table = pd.DataFrame({"low": grouped.min(), "high": grouped.max()}).reset_index()
     table["spread_pct"] = (table["high"] / table["low"] - 1) * 100
@@ -222,7 +218,7 @@ def same_year_ratio(
     per_resident_table: pd.DataFrame, numerator: str, denominator: str, column: str
 ) -> pd.DataFrame:
     """Ratio of two cities' per-resident values, pairing populations of the same year and kind."""
-    _require(per_resident_table, ["city", "population_year", "population_basis", column])
+    require_columns(per_resident_table, ["city", "population_year", "population_basis", column])
     keys = ["population_year", "population_basis"]
     top = per_resident_table[per_resident_table["city"] == numerator][[*keys, column]]
     bottom = per_resident_table[per_resident_table["city"] == denominator][[*keys, column]]
@@ -235,8 +231,8 @@ def death_rate(
     deaths: pd.DataFrame, populations: pd.DataFrame, first_year: int, last_year: int
 ) -> pd.DataFrame:
     """Average annual deaths per 100,000 residents over a span of years, per city."""
-    _require(deaths, ["city", "year", "deaths"])
-    _require(populations, ["city", "population"])
+    require_columns(deaths, ["city", "year", "deaths"])
+    require_columns(populations, ["city", "population"])
     if last_year < first_year:
         raise ValueError(f"last_year {last_year} is before first_year {first_year}")
     wanted = set(range(first_year, last_year + 1))
@@ -302,7 +298,7 @@ def plot_indicator_panels(
     under each value.
     """
     notes = notes or {}
-    _require(table, [label_column, *columns, *notes.values()])
+    require_columns(table, [label_column, *columns, *notes.values()])
     if axes is None:
         fig, axes = plt.subplots(1, len(columns), figsize=(7.5, 0.75 * len(table) + 1.5),
                                  sharey=True, squeeze=False)
@@ -343,7 +339,7 @@ def plot_sensitivity(
     (city and the same column), adds the value obtained with the article's population as a dashed
     line.
     """
-    _require(table, ["city", "population_year", "population_basis", column])
+    require_columns(table, ["city", "population_year", "population_basis", column])
     fig, ax = _axes(ax)
     cities = list(dict.fromkeys(table["city"]))
     bases = list(dict.fromkeys(table["population_basis"]))
@@ -354,7 +350,7 @@ def plot_sensitivity(
             ax.scatter(group["population_year"], group[column], marker=markers[basis], s=50,
                        color=style.colour(i), zorder=3)
         if article is not None:
-            _require(article, ["city", column])
+            require_columns(article, ["city", column])
             level = article.loc[article["city"] == city, column]
             if not level.empty:
                 ax.axhline(float(level.iloc[0]), color=style.colour(i), linestyle="--",
@@ -388,7 +384,7 @@ def plot_need_vs_means(
     Rows whose `kind` is "article" are drawn hollow (the article's figures); a city with no
     budget figure at all is a dotted line at its death rate, labelled as a gap.
     """
-    _require(table, ["city", "kind", need, means])
+    require_columns(table, ["city", "kind", need, means])
     fig, ax = _axes(ax)
     cities = list(dict.fromkeys(table["city"]))
     for i, city in enumerate(cities):
@@ -417,7 +413,7 @@ def plot_need_vs_means(
 
 def angel_summary(angel: pd.DataFrame) -> pd.DataFrame:
     """Gloucester's programme in figures, with the shares and cost per person recomputed."""
-    _require(angel, ["measure", "value", "unit", "period_start", "period_end"])
+    require_columns(angel, ["measure", "value", "unit", "period_start", "period_end"])
     values = angel.set_index("measure")["value"].astype(float)
     needed = ["presentations", "eligible_presentations", "direct_placement_offered",
               "persons_presenting", "programme_spending", "placed_in_treatment"]
@@ -460,7 +456,7 @@ def angel_summary(angel: pd.DataFrame) -> pd.DataFrame:
 
 def plot_angel(summary: pd.DataFrame, axes: Sequence[Axes] | None = None) -> Figure:
     """Two panels: the first year's presentations and placements; the first months' cost."""
-    _require(summary, ["measure", "value", "computed"])
+    require_columns(summary, ["measure", "value", "computed"])
     values = summary.set_index("measure")["value"]
     if axes is None:
         fig, axes = plt.subplots(1, 2, figsize=(7.5, 3.0), gridspec_kw={"width_ratios": [1.6, 1]})

@@ -15,6 +15,7 @@ from statsmodels.tools.sm_exceptions import (
 )
 
 from analysis import style
+from analysis.checks import require_columns
 
 COUNT_MODELS = ("poisson", "quasipoisson", "negbin")
 MODEL_NAMES = {
@@ -40,13 +41,6 @@ TREND_COLUMNS = [
 ]
 
 
-def _require(table: pd.DataFrame, columns: list[str]) -> None:
-    """Raise a KeyError naming the missing columns and the ones the table has."""
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise KeyError(f"column(s) {missing} not in the table, which has {list(table.columns)}")
-
-
 def _check_level(level: float) -> None:
     """Raise unless the confidence level is a fraction such as 0.95."""
     if not 0 < level < 1:
@@ -55,7 +49,7 @@ def _check_level(level: float) -> None:
 
 def _series(table: pd.DataFrame, value_col: str, year_col: str, min_years: int = 3) -> pd.DataFrame:
     """Check a yearly series and return it sorted by year, with integer years and float values."""
-    _require(table, [year_col, value_col])
+    require_columns(table, [year_col, value_col])
     data = table[[year_col, value_col]]
     empty = data[data[value_col].isna()]
     if not empty.empty:
@@ -246,7 +240,7 @@ def category_shares(
     table: pd.DataFrame, year_col: str, category_col: str, count_col: str
 ) -> pd.DataFrame:
     """Each category's percentage of its year's summed counts (`share_pct`), in tidy form."""
-    _require(table, [year_col, category_col, count_col])
+    require_columns(table, [year_col, category_col, count_col])
     negative = table[table[count_col] < 0]
     if not negative.empty:
         first = negative.iloc[0]
@@ -281,7 +275,7 @@ def plot_counts_by_category(
     ax: plt.Axes | None = None,
 ) -> Figure:
     """Stacked bars of yearly counts by category, with an optional fitted trend of the total."""
-    _require(table, [year_col, category_col, count_col])
+    require_columns(table, [year_col, category_col, count_col])
     if ax is None:
         _, ax = plt.subplots()
     wide = table.pivot_table(

@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from analysis import style
+from analysis.checks import require_columns
 
 SERIES = ["product", "package", "place"]
 CHANGE_COLUMNS = [
@@ -38,20 +39,13 @@ def cagr_pct(start_price: float, end_price: float, years: float) -> float:
     return (math.pow(end_price / start_price, 1 / years) - 1) * 100
 
 
-def _require(table: pd.DataFrame, columns: list[str]) -> None:
-    """Raise a KeyError naming the missing columns and the ones the table has."""
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise KeyError(f"column(s) {missing} missing; the table has {list(table.columns)}")
-
-
 def price_changes(prices: pd.DataFrame) -> pd.DataFrame:
     """For each product, package and place with two or more prices, the first-to-last change.
 
     Rows of a series must be stored in time order. The CAGR is left empty (NaN) when a year is
     unknown or both prices fall in the same year: such a change cannot be annualised.
     """
-    _require(prices, [*SERIES, "period", "year", "statistic", "price_usd", "source_id"])
+    require_columns(prices, [*SERIES, "period", "year", "statistic", "price_usd", "source_id"])
     points = prices[prices["statistic"] == "price"]
     bad = points[~(points["price_usd"].astype(float) > 0)]
     if not bad.empty:
@@ -94,7 +88,7 @@ def price_changes(prices: pd.DataFrame) -> pd.DataFrame:
 
 def claim_change(claims: pd.DataFrame, claim_id: str = "C12") -> pd.DataFrame:
     """The article's own two price points (claims table rows) as one change row, labelled so."""
-    _require(claims, ["claim_id", "item", "value", "year"])
+    require_columns(claims, ["claim_id", "item", "value", "year"])
     rows = claims[(claims["claim_id"] == claim_id) & claims["value"].notna()]
     if len(rows) != 2:
         raise ValueError(
@@ -143,11 +137,11 @@ def plot_price_changes(
     The article's claim, when given, is the last row, in black and hatched. A series whose change
     cannot be annualised (same year, or a year unknown) keeps an annotated empty slot.
     """
-    _require(changes, CHANGE_COLUMNS)
+    require_columns(changes, CHANGE_COLUMNS)
     table = changes.copy()
     table["is_claim"] = False
     if claim is not None and not claim.empty:
-        _require(claim, CHANGE_COLUMNS)
+        require_columns(claim, CHANGE_COLUMNS)
         marked = claim.copy()
         marked["is_claim"] = True
         table = pd.concat([table, marked], ignore_index=True)

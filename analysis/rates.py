@@ -9,17 +9,11 @@ from matplotlib.ticker import FixedLocator, MaxNLocator, NullLocator
 from scipy import stats
 
 from analysis import style
+from analysis.checks import require_columns
 
 PER_100K = 100_000
 Z_95 = stats.norm.ppf(0.975)
 RATIO_TICKS = [0.25, 0.33, 0.5, 0.67, 0.8, 1, 1.25, 1.5, 2, 3, 4]
-
-
-def _require_columns(table: pd.DataFrame, columns: list[str], what: str) -> None:
-    """Raise a KeyError naming the columns `what` needs that `table` lacks, and the ones it has."""
-    missing = [column for column in columns if column not in table.columns]
-    if missing:
-        raise KeyError(f"{what} needs column(s) {missing}; the table has {list(table.columns)}")
 
 
 def _check_non_negative(table: pd.DataFrame, column: str, strictly_positive: bool = False) -> None:
@@ -57,7 +51,7 @@ def crude_rates(
     table: pd.DataFrame, deaths: str = "deaths", population: str = "population"
 ) -> pd.DataFrame:
     """Add crude rates per 100,000 with exact (Garwood) Poisson 95% limits computed from counts."""
-    _require_columns(table, [deaths, population], "crude_rates")
+    require_columns(table, [deaths, population], "crude_rates")
     _check_non_negative(table, deaths)
     _check_non_negative(table, population, strictly_positive=True)
     out = table.copy()
@@ -72,7 +66,7 @@ def crude_rates(
 
 def crude_rate_check(table: pd.DataFrame, published: str = "crude_rate_per_100k") -> pd.DataFrame:
     """Our crude rates beside the published ones, row by row, with their absolute difference."""
-    _require_columns(table, [published], "crude_rate_check")
+    require_columns(table, [published], "crude_rate_check")
     ours = crude_rates(table)
     ours["abs_diff_per_100k"] = (ours["computed_crude_per_100k"] - ours[published]).abs()
     return ours
@@ -92,7 +86,7 @@ def rate_ratios(
     names a rate column, the ratio of those rates is added as a point estimate only.
     """
     columns = [group, by, "deaths", "population"] + ([adjusted] if adjusted else [])
-    _require_columns(table, columns, "rate_ratios")
+    require_columns(table, columns, "rate_ratios")
     valid = sorted(table[group].dropna().unique())
     for name in (numerator, denominator):
         if name not in valid:
@@ -150,7 +144,7 @@ def plot_rates_by_group(
     ax: Axes | None = None,
 ) -> Figure:
     """One line per group over the years (in `order` if given), 95% limits as a band; gaps stay."""
-    _require_columns(table, ["year", group, rate, lower, upper], "plot_rates_by_group")
+    require_columns(table, ["year", group, rate, lower, upper], "plot_rates_by_group")
     present = list(dict.fromkeys(table[group]))
     order = order or present
     unknown = [name for name in order if name not in present]
@@ -177,7 +171,7 @@ def plot_rate_ratios(ratios: pd.DataFrame, ax: Axes | None = None) -> Figure:
     """Rate ratios by year on a log scale, one line per pair, 95% interval as a band; 1 = parity."""
     needed = ["year", "numerator", "denominator", "rate_ratio", "rate_ratio_lower_95",
               "rate_ratio_upper_95"]
-    _require_columns(ratios, needed, "plot_rate_ratios")
+    require_columns(ratios, needed, "plot_rate_ratios")
     fig, ax = _axes(ax)
     pairs = ratios.groupby(["numerator", "denominator"], sort=False)
     for i, ((num, den), rows) in enumerate(pairs):
@@ -217,7 +211,7 @@ def sex_bounds_check(table: pd.DataFrame) -> pd.DataFrame:
     (male - female) is the female population share that mean would need.
     """
     needed = ["year", "race_ethnicity", "sex", "rate_per_100k", "vintage", "source_id"]
-    _require_columns(table, needed, "sex_bounds_check")
+    require_columns(table, needed, "sex_bounds_check")
     unknown = sorted(set(table["sex"]) - set(SEX_LABELS))
     if unknown:
         raise ValueError(f"unknown sex value(s) {unknown}; valid values are {list(SEX_LABELS)}")
@@ -267,7 +261,7 @@ def plot_rates_by_race_and_sex(
     of the same figure sit side by side rather than being averaged.
     """
     needed = ["year", "race_ethnicity", "sex", "rate_per_100k", "vintage", "source_id"]
-    _require_columns(table, needed, "plot_rates_by_race_and_sex")
+    require_columns(table, needed, "plot_rates_by_race_and_sex")
     unknown = sorted(set(table["race_ethnicity"]) - set(RACE_LABELS))
     if unknown:
         raise ValueError(f"unknown race_ethnicity {unknown}; valid values are {list(RACE_LABELS)}")

@@ -66,7 +66,7 @@ def write_figure_data(table: pd.DataFrame, name: str, directory: str | Path = ".
 
 
 def glue_figure(key: str, fig: Figure) -> None:
-    """Glue a figure for a `glue:figure` directive, then close it so its cell does not show it too."""
+    """Glue a figure for a `glue:figure` directive, then close it so its cell does not show it."""
     from myst_nb import glue
 
     glue(key, fig, display=False)

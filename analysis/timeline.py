@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from analysis import style
+from analysis.checks import require_columns
 
 # How precisely an event's date is known, and the pattern its date string must follow.
 PRECISIONS = {
@@ -21,13 +22,6 @@ PRECISIONS = {
     "year": re.compile(r"\d{4}"),
 }
 REQUIRED = ["date", "precision", "event", "category"]
-
-
-def _require(table: pd.DataFrame, columns: list[str]) -> None:
-    """Raise a KeyError naming the missing columns and the ones the table has."""
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise KeyError(f"column(s) {missing} missing; the table has {list(table.columns)}")
 
 
 def _span(date: str, precision: str, row: int) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -50,7 +44,7 @@ def _span(date: str, precision: str, row: int) -> tuple[pd.Timestamp, pd.Timesta
 
 def order_events(table: pd.DataFrame) -> pd.DataFrame:
     """Check the events; return them in date order with the start and end of each date's period."""
-    _require(table, REQUIRED)
+    require_columns(table, REQUIRED)
     empty = table[table[REQUIRED].isna().any(axis=1)]
     if not empty.empty:
         raise ValueError(f"rows {list(empty.index)} lack one of {REQUIRED}")
@@ -80,7 +74,7 @@ def select(
     for column, wanted in (("category", categories), ("jurisdiction", jurisdictions)):
         if wanted is None:
             continue
-        _require(result, [column])
+        require_columns(result, [column])
         unknown = sorted(set(wanted) - set(table[column]))
         if unknown:
             raise ValueError(
@@ -198,7 +192,7 @@ def plot_programmes(
     A group with no programme keeps a labelled empty row. When only the year of a start is known,
     that year is drawn pale: the programme began at some point within it.
     """
-    _require(spans, ["event", "start", "end", "precision", "observed_until", group_column])
+    require_columns(spans, ["event", "start", "end", "precision", "observed_until", group_column])
     rows: list[tuple[str, pd.Series | None]] = []
     for group in groups:
         members = spans[spans[group_column] == group]
@@ -242,5 +236,5 @@ def as_table(table: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFr
     """The events in date order, keeping the listed columns (all the input's columns by default)."""
     ordered = order_events(table)
     keep = columns or list(table.columns)
-    _require(ordered, keep)
+    require_columns(ordered, keep)
     return ordered[keep]
