@@ -1,6 +1,7 @@
 # Two commands do everything on a fresh machine with Python 3.11:
 #   make book   build the HTML book into _build/html
-#   make test   lint, unit tests, data validation, build the book, test the built book
+#   make test   lint, unit tests, data validation, build the PDF and the book, test them
+#   make pdf    the whole book as one PDF, _build/latex/diversion-book.pdf (needs TeX: .ci/run)
 # Both create .venv from requirements.lock the first time.
 
 PYTHON ?= python3.11
@@ -9,7 +10,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-12)
 JB_FLAGS := -W -n --keep-going
 
-.PHONY: book test unit lint data-check book-tests env clean lock bench notebooks serve pdf
+.PHONY: book test unit lint data-check book-tests env clean lock bench notebooks serve pdf pdf-tests
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,13 +30,27 @@ lint: $(STAMP)
 data-check: $(STAMP)
 	$(BIN)/frictionless validate data/datapackage.json
 
+# tests/test_pdf.py checks the PDF that `make pdf` wrote: it runs in pdf-tests, not here.
 unit: $(STAMP)
-	$(BIN)/pytest -m "not book and not browser" --cov=analysis --cov-report=term-missing:skip-covered --cov-fail-under=90
+	$(BIN)/pytest -m "not book and not browser" --ignore=tests/test_pdf.py --cov=analysis --cov-report=term-missing:skip-covered --cov-fail-under=90
 
 book-tests: $(STAMP)
 	$(BIN)/pytest -m "book or browser"
 
-test: lint data-check unit book book-tests
+# xelatex with Sphinx's LaTeX class (settings under latex: and latex_elements in _config.yml,
+# book/_ext/pdf_edition.py). LaTeX stops at the first error instead of asking for input.
+PDF := _build/latex/diversion-book.pdf
+pdf: $(STAMP)
+	rm -f $(PDF)
+	LATEXOPTS="-interaction=nonstopmode -halt-on-error" \
+		scripts/offline.sh $(BIN)/jupyter-book build $(JB_FLAGS) --builder pdflatex .
+	test -s $(PDF)
+
+pdf-tests: $(STAMP)
+	BOOK_PDF=$(PDF) $(BIN)/pytest tests/test_pdf.py
+
+# pdf comes before book: the HTML build copies the PDF into the site and links to it.
+test: lint data-check unit pdf pdf-tests book book-tests
 
 lock:
 	python3.11 -m pip install --quiet uv && python3.11 -m uv pip compile --quiet requirements.in --python-version 3.11 -o requirements.lock
