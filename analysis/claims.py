@@ -35,6 +35,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from analysis import datasets, overdoses, rates, style
+from analysis.datasets import Markdown
 
 REPRODUCED, CONSISTENT, DIFFERS = "reproduced", "consistent", "differs"
 NOT_CHECKABLE = "not checkable"
@@ -1178,3 +1179,21 @@ def plot_gaps(ledger: pd.DataFrame, tolerance: float = RELATIVE_TOLERANCE,
     ax.legend(handles=handles, loc="upper right")
     fig.tight_layout()
     return fig
+
+
+def chapter_claims_markdown(ledger: pd.DataFrame, docname: str) -> Markdown:
+    """A bullet per claim discussed on one page: its ledger row linked, its verdict, its figures."""
+    _check_verdicts(ledger, ["claim_id", "chapter", "claim", "value_as_printed", "verdict"])
+    known = sorted(set(ledger["chapter"]))
+    if docname not in known:
+        raise ValueError(f"no claim is discussed on {docname!r}; pages with claims: {known}")
+    mine = ledger[ledger["chapter"] == docname]
+    overall = claim_verdicts(mine).set_index("claim_id")["verdict"]
+    lines = []
+    for claim_id, figures in mine.groupby("claim_id", sort=True):
+        lines.append(f"- {{ref}}`{claim_id} <claim-{claim_id.lower()}>`: "
+                     f"**{overall[claim_id]}** overall")
+        for row in figures.itertuples(index=False):
+            printed = f" (*{_escape(row.value_as_printed)}*)" if row.value_as_printed else ""
+            lines.append(f"  - {_escape(row.claim)}{printed}: {row.verdict}")
+    return Markdown("\n".join(lines))

@@ -591,3 +591,32 @@ def test_summary_markdown_links_each_claim_to_its_row():
 def test_flags_markdown_explains_every_flag():
     text = claims.flags_markdown()
     assert all(f"- *{name}*: " in text for name in claims.FLAGS)
+
+
+def test_chapter_claims_markdown_lists_the_page_claims_with_links_and_verdicts():
+    ledger = pd.DataFrame(
+        {
+            "claim_id": ["C01", "C01", "C02"],
+            "chapter": ["book/introduction", "book/introduction", "book/introduction"],
+            "claim": ["MA rate 2019", "US rate 2019", "People in prison"],
+            "value_as_printed": ["29 pour 100 000", "20/100 000", ""],
+            "verdict": [claims.REPRODUCED, claims.CONSISTENT, claims.NOT_CHECKABLE],
+            "section": ["intro", "intro", "intro"],
+        }
+    )
+    text = claims.chapter_claims_markdown(ledger, "book/introduction")
+    # A claim is only as strong as its weakest figure: reproduced + consistent -> consistent.
+    assert text.splitlines() == [
+        "- {ref}`C01 <claim-c01>`: **consistent** overall",
+        "  - MA rate 2019 (*29 pour 100 000*): reproduced",
+        "  - US rate 2019 (*20/100 000*): consistent",
+        "- {ref}`C02 <claim-c02>`: **not checkable** overall",
+        "  - People in prison: not checkable",
+    ]
+
+
+def test_chapter_claims_markdown_rejects_a_page_without_claims():
+    ledger = pd.DataFrame({"claim_id": ["C01"], "chapter": ["book/introduction"], "claim": ["x"],
+                           "value_as_printed": [""], "verdict": [claims.REPRODUCED]})
+    with pytest.raises(ValueError, match="book/introduction"):
+        claims.chapter_claims_markdown(ledger, "book/index")
