@@ -172,6 +172,7 @@ def test_title_page_has_title_version_and_date(book_pdf: Path) -> None:
     assert squash(meta["subtitle"]) in squash(first)
     assert f"Version {meta['version']}" in first
     assert f"{released.day} {released:%B %Y}" in first
+    assert squash(meta["licence"]) in squash(first)
 
 
 def test_pdf_properties_name_the_book(book_pdf: Path) -> None:

@@ -86,7 +86,9 @@ def test_title_page_has_every_element_escaped() -> None:
         "1.2.3",
         "2025-03-04",
         "https://example.org/demo/",
+        "text CC BY 4.0, code MIT",
     )
+    assert r"{\small Licence: text CC BY 4.0, code MIT\par}" in latex
     assert r"\hypersetup{pdftitle={Demo book \& co}, pdfauthor={Demo Team, Ann Other}}" in latex
     assert r"{\Huge\bfseries Demo book \& co\par}" in latex
     assert r"{\Large A test of 100\% of it\par}" in latex
@@ -100,6 +102,7 @@ def test_title_page_without_subtitle_or_address() -> None:
     latex = pe.title_page("T", "", ["A"], "0.1.0", "2026-01-02", "")
     assert r"\Large" not in latex
     assert r"\url" not in latex
+    assert "Licence" not in latex
     assert "Version 0.1.0 \\textperiodcentered\\ 2 January 2026" in latex
 
 

@@ -55,9 +55,16 @@ def release_date_text(released: str) -> str:
 
 
 def title_page(
-    title: str, subtitle: str, authors: list[str], version: str, released: str, url: str
+    title: str,
+    subtitle: str,
+    authors: list[str],
+    version: str,
+    released: str,
+    url: str,
+    licence: str = "",
 ) -> str:
-    """LaTeX of the title page: title, subtitle, authors, version, release date and address."""
+    """LaTeX of the title page: title, subtitle, authors, version, release date, address and
+    licence."""
     lines = [
         rf"\hypersetup{{pdftitle={{{escape(title)}}}, pdfauthor={{{escape(', '.join(authors))}}}}}",
         r"\begin{titlepage}",
@@ -76,6 +83,8 @@ def title_page(
     ]
     if url:
         lines += [r"\vspace{0.6em}", rf"{{\small\url{{{url}}}\par}}"]
+    if licence:
+        lines += [r"\vspace{0.3em}", rf"{{\small Licence: {escape(licence)}\par}}"]
     lines += [r"\end{titlepage}"]
     return "\n".join(lines)
 
@@ -99,7 +108,13 @@ def configure_latex(app: Sphinx, config: object) -> None:
         return
     app.pdf_name = meta.pdf
     config.latex_elements["maketitle"] = title_page(
-        meta.title, meta.subtitle, list(meta.authors), meta.version, meta.released, meta.base_url
+        meta.title,
+        meta.subtitle,
+        list(meta.authors),
+        meta.version,
+        meta.released,
+        meta.base_url,
+        meta.licence,
     )
     if not config.release:
         config.release = config.version = meta.version
