@@ -632,3 +632,17 @@ def test_extension_stops_when_the_article_is_not_in_the_bibliography(tmp_path: P
             status=io.StringIO(),
             warning=io.StringIO(),
         )
+
+
+def test_card_is_current_compares_modification_times(tmp_path: Path) -> None:
+    import os
+
+    source, card = tmp_path / "metadata.yml", tmp_path / "card.png"
+    source.write_text("title: x\n")
+    assert not cm.card_is_current(card, [source])  # no card yet
+    card.write_bytes(b"png")
+    os.utime(source, (1_000, 1_000))
+    os.utime(card, (2_000, 2_000))
+    assert cm.card_is_current(card, [source])
+    os.utime(source, (3_000, 3_000))  # the metadata changed after the card was drawn
+    assert not cm.card_is_current(card, [source])

@@ -655,10 +655,18 @@ def draw_site_card(meta: BookMetadata, path: Path) -> Path:
     return path
 
 
+def card_is_current(card: Path, sources: list[Path]) -> bool:
+    """Whether the card exists and is newer than every file it is drawn from."""
+    return card.is_file() and all(card.stat().st_mtime >= s.stat().st_mtime for s in sources)
+
+
 def write_site_card(app: Sphinx, exception: Exception | None) -> None:
-    """Draw the sharing image into the HTML output."""
+    """Draw the sharing image into the HTML output, unless an up-to-date one is already there."""
     if exception is None and app.builder.format == "html":
-        draw_site_card(app.book_metadata, Path(app.outdir) / SITE_CARD)
+        card = Path(app.outdir) / SITE_CARD
+        # Drawing takes seconds (matplotlib start-up): a no-change rebuild should not pay it.
+        if not card_is_current(card, [Path(app.srcdir) / METADATA_FILE, Path(__file__)]):
+            draw_site_card(app.book_metadata, card)
 
 
 def setup(app: Sphinx) -> dict:
