@@ -185,3 +185,41 @@ def test_failing_cell_fails_the_build(builds: dict) -> None:
     result = builds["failing-cell"]
     assert result.returncode != 0, "a notebook cell that raises did not fail the build"
     assert "ZeroDivisionError" in result.stdout, result.stdout[-6000:]
+
+
+DATA_PAGE = """---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+
+# A page that reads data
+
+```{code-cell} ipython3
+from pathlib import Path
+
+print("value read:", Path("../data/value.csv").read_text().strip())
+```
+"""
+
+
+def test_changed_data_reexecutes_the_notebooks(tmp_path: Path) -> None:
+    """A figure is never older than its data: editing data/ alone re-executes the pages."""
+    root = write_tiny_book(tmp_path / "book", **VARIANTS["clean"])
+    (root / "book" / "notebook.md").write_text(DATA_PAGE, encoding="utf-8")
+    (root / "book" / "index.md").write_text("# A tiny book\n\nNothing else.\n", encoding="utf-8")
+    (root / "data").mkdir()
+    data = root / "data" / "value.csv"
+    command = [str(JUPYTER_BOOK), "build", *make_build_flags(), "."]
+    page = root / "_build" / "html" / "book" / "notebook.html"
+    for value in ("41", "42"):
+        data.write_text(value + "\n", encoding="utf-8")
+        done = subprocess.run(command, cwd=root, capture_output=True, text=True,
+                              stdin=subprocess.DEVNULL, timeout=BUILD_TIMEOUT_S)
+        assert done.returncode == 0, done.stdout[-3000:]
+        assert f"value read: {value}" in page.read_text(encoding="utf-8")
