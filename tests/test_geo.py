@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from analysis import geo
+from analysis import datasets, geo
 
 matplotlib.use("Agg")
 
@@ -62,7 +62,7 @@ def test_ma_counties_checks_columns_and_count(tmp_path: Path):
 
 
 def test_each_study_city_falls_in_its_county():
-    located = geo.county_of(geo.city_points(geo.CITY_COORDINATES), geo.ma_counties())
+    located = geo.county_of(geo.city_points(datasets.load("city_coordinates")), geo.ma_counties())
     # Boston is in Suffolk County, Cambridge in Middlesex, Lynn and Gloucester in Essex.
     assert dict(zip(located["city"], located["county"], strict=True)) == {
         "Boston": "Suffolk", "Cambridge": "Middlesex", "Lynn": "Essex", "Gloucester": "Essex"}
@@ -86,7 +86,7 @@ def rated_cities() -> gpd.GeoDataFrame:
     """The four cities with rates (values for drawing only)."""
     rates = pd.DataFrame({"city": ["Boston", "Cambridge", "Lynn", "Gloucester"],
                           "rate_per_100k": [26.9, 13.5, 55.1, 41.0]})
-    return geo.city_points(geo.CITY_COORDINATES.merge(rates, on="city"))
+    return geo.city_points(datasets.load("city_coordinates").merge(rates, on="city"))
 
 
 def test_map_draws_a_circle_per_city_with_a_locator_inset():
