@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from analysis import style
+from analysis.checks import require_columns
 
 Method = Literal["ols", "poisson"]
 METHODS = ("ols", "poisson")
@@ -29,11 +30,7 @@ def _series(
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; valid methods are {list(METHODS)}")
     columns = [year, value] + ([population] if population else [])
-    missing = [column for column in columns if column not in table.columns]
-    if missing:
-        raise KeyError(
-            f"segmented trend needs column(s) {missing}; the table has {list(table.columns)}"
-        )
+    require_columns(table, columns, "segmented trend")
     rows = table[columns].dropna().astype(float).sort_values(year)
     repeated = rows[year][rows[year].duplicated()].unique().tolist()
     if repeated:
