@@ -71,3 +71,10 @@ def glue_figure(key: str, fig: Figure) -> None:
 
     glue(key, fig, display=False)
     plt.close(fig)
+
+
+def glue_number(key: str, value: object) -> None:
+    """Glue a number for the prose as a plain Python number (numpy scalars print as np.float64)."""
+    from myst_nb import glue
+
+    glue(key, value.item() if hasattr(value, "item") else value, display=False)

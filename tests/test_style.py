@@ -53,3 +53,16 @@ def test_glue_figure_glues_then_closes(monkeypatch):
     style.glue_figure("fig-test", fig)
     assert glued == {"fig-test": False}
     assert not plt.fignum_exists(fig.number)
+
+
+def test_glue_number_glues_plain_python_numbers(monkeypatch):
+    import myst_nb
+    import numpy as np
+
+    glued = {}
+    monkeypatch.setattr(myst_nb, "glue", lambda key, value, display: glued.update({key: value}))
+    style.glue_number("rate", np.float64(32.99))
+    style.glue_number("deaths", np.int64(2227))
+    style.glue_number("year", 2016)
+    assert glued == {"rate": 32.99, "deaths": 2227, "year": 2016}
+    assert [type(v) for v in glued.values()] == [float, int, int]
