@@ -39,7 +39,7 @@ This page cites a tiny work {cite:p}`tiny2020` and points to {numref}`{label}` o
 ```{bibliography}
 ```
 """
-NOTEBOOK_PAGE = """---
+NOTEBOOK_HEADER = """---
 jupytext:
   text_representation:
     extension: .md
@@ -49,7 +49,8 @@ kernelspec:
   language: python
   name: python3
 ---
-
+"""
+NOTEBOOK_PAGE = NOTEBOOK_HEADER + """
 # A tiny notebook
 
 ```{code-cell} ipython3
@@ -187,17 +188,7 @@ def test_failing_cell_fails_the_build(builds: dict) -> None:
     assert "ZeroDivisionError" in result.stdout, result.stdout[-6000:]
 
 
-DATA_PAGE = """---
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
-
+DATA_PAGE = NOTEBOOK_HEADER + """
 # A page that reads data
 
 ```{code-cell} ipython3
