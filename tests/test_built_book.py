@@ -224,3 +224,16 @@ def test_internal_links_resolve(book_html: Path) -> None:
     assert result.returncode == 0 and summary.groups() == ("0", "0"), (
         f"linkchecker found broken internal links (exit {result.returncode}):\n{output[-20000:]}"
     )
+
+
+def test_figures_open_full_size(book_html: Path, docname: str) -> None:
+    # book/_ext/zoomable_figures.py: a tap on a figure opens its image, which a phone can zoom.
+    path = page(book_html, docname)
+    article = main_article(parse(path), docname)
+    unlinked = []
+    for img in article.select("figure img"):
+        link = img.find_parent("a")
+        target = local_target(path, link["href"]) if link and link.get("href") else None
+        if target is None or not target.is_file() or target.name != Path(img["src"]).name:
+            unlinked.append(img.get("src", "")[-60:])
+    assert not unlinked, f"page {docname!r}: figure images not linked to their file: {unlinked}"
