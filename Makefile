@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-12)
 JB_FLAGS := -W -n --keep-going
 
-.PHONY: book test unit lint data-check book-tests env clean lock bench notebooks serve pdf pdf-tests
+.PHONY: book test unit lint data-check citation-check book-tests env clean lock bench notebooks serve pdf pdf-tests
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,17 @@ lint: $(STAMP)
 
 data-check: $(STAMP)
 	$(BIN)/frictionless validate data/datapackage.json
+
+# CITATION.cff is validated with cffconvert in a venv of its own: cffconvert pins an old jsonschema
+# that would downgrade the book's.
+CFF_VENV := .venv-cff
+$(CFF_VENV)/.installed:
+	test -x $(CFF_VENV)/bin/python || $(PYTHON) -m venv $(CFF_VENV)
+	$(CFF_VENV)/bin/python -m pip install --quiet "cffconvert==2.0.0"
+	touch $@
+
+citation-check: $(CFF_VENV)/.installed
+	$(CFF_VENV)/bin/cffconvert --validate -i CITATION.cff
 
 # tests/test_pdf.py checks the PDF that `make pdf` wrote: it runs in pdf-tests, not here.
 unit: $(STAMP)
@@ -50,7 +61,7 @@ pdf-tests: $(STAMP)
 	BOOK_PDF=$(PDF) $(BIN)/pytest tests/test_pdf.py
 
 # pdf comes before book: the HTML build copies the PDF into the site and links to it.
-test: lint data-check unit pdf pdf-tests book book-tests
+test: lint data-check citation-check unit pdf pdf-tests book book-tests
 
 lock:
 	python3.11 -m pip install --quiet uv && python3.11 -m uv pip compile --quiet requirements.in --python-version 3.11 -o requirements.lock
