@@ -35,6 +35,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from analysis import datasets, overdoses, rates, style
+from analysis.checks import require_columns
 from analysis.datasets import Markdown
 
 REPRODUCED, CONSISTENT, DIFFERS = "reproduced", "consistent", "differs"
@@ -227,9 +228,7 @@ def apply_rules(checks: pd.DataFrame, tolerance: float = RELATIVE_TOLERANCE) -> 
     """Add the gap to the public figure, the verdict and its reason to a table of comparisons."""
     needed = ["comparison", "article_value", "precision", "public_value", "public_high",
               "same_measure", "same_period", "flags"]
-    missing = [c for c in needed if c not in checks.columns]
-    if missing:
-        raise KeyError(f"comparison table needs column(s) {missing}; it has {list(checks.columns)}")
+    require_columns(checks, needed, "the comparison table")
     table = checks.copy()
     article = table["article_value"].astype(float)
     public = table["public_value"].astype(float)
@@ -251,9 +250,7 @@ def apply_rules(checks: pd.DataFrame, tolerance: float = RELATIVE_TOLERANCE) -> 
 
 def _check_verdicts(table: pd.DataFrame, columns: list[str]) -> None:
     """Raise a KeyError for missing columns, a ValueError for verdicts outside VERDICTS."""
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise KeyError(f"table needs column(s) {missing}; it has {list(table.columns)}")
+    require_columns(table, columns, "the verdict table")
     unknown = sorted(set(table["verdict"]) - set(VERDICTS))
     if unknown:
         raise ValueError(f"unknown verdict(s) {unknown}; valid ones are {list(VERDICTS)}")
@@ -314,9 +311,7 @@ def chapter_of(section: str) -> tuple[str, str]:
 
 def best_match(candidates: pd.DataFrame, article_value: float, year: int | None) -> pd.Series:
     """The candidate nearest the claim's year (undated last), then nearest the article's value."""
-    missing = [c for c in ("value", "year") if c not in candidates.columns]
-    if missing:
-        raise KeyError(f"candidates need column(s) {missing}; they have {list(candidates.columns)}")
+    require_columns(candidates, ["value", "year"], "best_match (candidates)")
     if candidates.empty:
         raise ValueError("no candidate figures to choose from")
     years = pd.to_numeric(candidates["year"], errors="coerce").astype(float)

@@ -11,6 +11,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from analysis import style
+from analysis.checks import require_columns
 
 MA_STATE_FIPS = "25"
 MA_COUNTY_COUNT = 14
@@ -54,9 +55,7 @@ def ma_counties(path: str | Path | None = None) -> gpd.GeoDataFrame:
 
 def city_points(cities: pd.DataFrame) -> gpd.GeoDataFrame:
     """Turn a table with city, lat_deg and lon_deg into points (NAD83), keeping every column."""
-    missing = [c for c in ("city", "lat_deg", "lon_deg") if c not in cities.columns]
-    if missing:
-        raise KeyError(f"column(s) {missing} missing; the table has {list(cities.columns)}")
+    require_columns(cities, ["city", "lat_deg", "lon_deg"], "city_points")
     for column, limit in (("lat_deg", 90), ("lon_deg", 180)):
         values = pd.to_numeric(cities[column], errors="coerce")
         bad = cities.loc[values.isna() | (values.abs() > limit), "city"].tolist()

@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from analysis import style
+from analysis.checks import require_columns
 
 DAYS_PER_YEAR = 365
 # Footnote 8 of the article: Lynn police called about twice a day since 2016, ten times 2012.
@@ -79,9 +80,7 @@ def per_day(table: pd.DataFrame, count: str = "count") -> pd.DataFrame:
 
 def claim_values(claims: pd.DataFrame, claim_id: str) -> dict[str, float]:
     """The article's values for one claim of the ledger, by item (e.g. C05 → overdoses, fatal)."""
-    missing = [c for c in ("claim_id", "item", "value") if c not in claims.columns]
-    if missing:
-        raise KeyError(f"claims table needs column(s) {missing}")
+    require_columns(claims, ["claim_id", "item", "value"], "claim_values (claims table)")
     rows = claims[claims["claim_id"] == claim_id]
     if rows.empty:
         valid = sorted(claims["claim_id"].unique())
@@ -166,9 +165,7 @@ def plot_cambridge(counts: pd.DataFrame, ax: Axes | None = None) -> Figure:
     """Paired bars, 2015 and 2016, for each Cambridge count; the article's 2015 bar is hatched
     because it is implied (2016 minus the stated increase), not published."""
     needed = ["measure", "count_2015", "count_2016", "label"]
-    missing = [c for c in needed if c not in counts.columns]
-    if missing:
-        raise KeyError(f"plot_cambridge needs column(s) {missing} (from cambridge_counts)")
+    require_columns(counts, needed, "plot_cambridge (from cambridge_counts)")
     if ax is None:
         fig, ax = plt.subplots(figsize=(7.5, 3.8))
     else:
@@ -204,9 +201,7 @@ def plot_lynn(daily: pd.DataFrame, article: pd.DataFrame, ax: Axes | None = None
     """Lynn counts per day over their periods (segments), with the article's 'two a day' since
     2016 and the 2012 level its 'ten times more' implies, as reference lines."""
     needed = ["period_start", "period_end", "count_per_day", "measure"]
-    missing = [c for c in needed if c not in daily.columns]
-    if missing:
-        raise KeyError(f"plot_lynn needs column(s) {missing} (from per_day)")
+    require_columns(daily, needed, "plot_lynn (from per_day)")
     if ax is None:
         fig, ax = plt.subplots(figsize=(7.5, 4.0))
     else:
@@ -246,9 +241,7 @@ def plot_substance_shares(
     """Share of deaths with toxicology in which each substance was found, drawn over the period
     each figure covers; approximate figures ('nearly') hollow; undatable periods left out."""
     needed = ["period", "substance", "share_pct", "approximate"]
-    missing = [c for c in needed if c not in shares.columns]
-    if missing:
-        raise KeyError(f"plot_substance_shares needs column(s) {missing}")
+    require_columns(shares, needed, "plot_substance_shares")
     unknown = sorted(set(shares["substance"]) - set(SUBSTANCE_LABELS))
     if unknown:
         raise ValueError(f"unknown substance(s) {unknown}; known ones are {list(SUBSTANCE_LABELS)}")

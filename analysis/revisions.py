@@ -8,6 +8,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from analysis import style
+from analysis.checks import require_columns
 
 # Ranges of deaths still pending in a report: not totals, so never plotted as totals.
 PENDING = ("additional_estimated_low", "additional_estimated_high")
@@ -37,9 +38,7 @@ LABELS = {
 
 def _check(table: pd.DataFrame, value: str) -> None:
     """Raise a KeyError naming the columns a vintage table lacks."""
-    missing = [c for c in ("year", "measure", value, "vintage") if c not in table.columns]
-    if missing:
-        raise KeyError(f"vintage table needs column(s) {missing}; it has {list(table.columns)}")
+    require_columns(table, ["year", "measure", value, "vintage"], "the vintage table")
 
 
 def _plottable(reports: pd.DataFrame) -> pd.DataFrame:

@@ -169,9 +169,7 @@ def plot_segmented(
 ) -> Figure:
     """Observed points, the fitted two-segment curve and a dotted line at the break year."""
     needed = ["year", "observed", "fitted", "break_year"]
-    missing = [column for column in needed if column not in fitted.columns]
-    if missing:
-        raise KeyError(f"plot_segmented needs column(s) {missing} (from segmented_fitted)")
+    require_columns(fitted, needed, "plot_segmented (from segmented_fitted)")
     if ax is None:
         fig, ax = plt.subplots()
     else:
