@@ -1,6 +1,5 @@
 """US drug-law and marijuana arrests: series, peak, post-peak trend, shares and gap-aware charts."""
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -172,14 +171,6 @@ def consecutive_runs(years: pd.Series | list[int]) -> list[list[int]]:
     return runs
 
 
-def _axes(ax: Axes | None) -> tuple[Figure, Axes]:
-    """The given axes and its figure, or a new figure in the book's default size."""
-    if ax is None:
-        fig, ax = plt.subplots()
-        return fig, ax
-    return ax.figure, ax
-
-
 def _plot_gap_aware(
     ax: Axes,
     table: pd.DataFrame,
@@ -218,7 +209,7 @@ def plot_drug_arrests(
 ) -> Figure:
     """US drug-law arrests by year (millions), later years hollow, with the post-peak trend."""
     require_columns(series, ["year", "arrests"])
-    fig, ax = _axes(ax)
+    fig, ax = style.figure_axes(ax)
     fitted = series[series["year"] <= end_year]
     later = series[series["year"] > end_year]
     _plot_gap_aware(ax, fitted, "arrests", style.colour(0), "Estimated arrests", scale=1e6)
@@ -256,7 +247,7 @@ def plot_drug_arrests(
 def plot_possession_share(share: pd.DataFrame, ax: Axes | None = None) -> Figure:
     """Possession as a % of US drug-law arrests, with years lacking a national figure marked."""
     require_columns(share, ["year", "possession_pct"])
-    fig, ax = _axes(ax)
+    fig, ax = style.figure_axes(ax)
     _plot_gap_aware(ax, share, "possession_pct", style.colour(2), "Possession (published share)")
     low = np.floor(share["possession_pct"].min() / 5) * 5
     for year, reason in NO_NATIONAL_SHARE.items():
@@ -287,7 +278,7 @@ def plot_marijuana_arrests(
     ax: Axes | None = None,
 ) -> Figure:
     """Marijuana arrests of one geography, with law changes and optionally other drugs' arrests."""
-    fig, ax = _axes(ax)
+    fig, ax = style.figure_axes(ax)
     scale = 1e3 if table.loc[table["geography"] == geography, "arrests"].max() > 1e5 else 1.0
     for i, offense in enumerate(("total", "possession")):
         rows = marijuana_series(table, geography, offense)

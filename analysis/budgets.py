@@ -258,14 +258,6 @@ def death_rate(
     return table
 
 
-def _axes(ax: Axes | None, figsize: tuple[float, float] = (7.5, 4.2)) -> tuple[Figure, Axes]:
-    """Return the figure and axes to draw on, creating them when none is given."""
-    if ax is None:
-        fig, ax = plt.subplots(figsize=figsize)
-        return fig, ax
-    return ax.figure, ax
-
-
 INDICATOR_TITLES = {
     "budget_per_resident_usd": "Budget per resident\n(US\\$)",
     "officers_per_10k": "Officers per\n10,000 residents",
@@ -340,7 +332,7 @@ def plot_sensitivity(
     line.
     """
     require_columns(table, ["city", "population_year", "population_basis", column])
-    fig, ax = _axes(ax)
+    fig, ax = style.figure_axes(ax, figsize=(7.5, 4.2))
     cities = list(dict.fromkeys(table["city"]))
     bases = list(dict.fromkeys(table["population_basis"]))
     markers = dict(zip(bases, ["o", "s", "D", "^", "v", "P"], strict=False))
@@ -385,7 +377,7 @@ def plot_need_vs_means(
     budget figure at all is a dotted line at its death rate, labelled as a gap.
     """
     require_columns(table, ["city", "kind", need, means])
-    fig, ax = _axes(ax)
+    fig, ax = style.figure_axes(ax, figsize=(7.5, 4.2))
     cities = list(dict.fromkeys(table["city"]))
     for i, city in enumerate(cities):
         rows = table[table["city"] == city]

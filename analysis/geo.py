@@ -4,7 +4,6 @@ from importlib import resources
 from pathlib import Path
 
 import geopandas as gpd
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -93,10 +92,7 @@ def plot_city_map(
     bad = cities.loc[values.isna() | (values < 0), "city"].tolist()
     if bad:
         raise ValueError(f"{value} must be a non-negative number for every city; check {bad}")
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(7.5, 5.6))
-    else:
-        fig = ax.figure
+    fig, ax = style.figure_axes(ax, figsize=(7.5, 5.6))
     shapes = counties.to_crs(MAP_CRS)
     points = cities.to_crs(MAP_CRS)
     shapes.plot(ax=ax, facecolor="#f2f2f2", edgecolor="#7f7f7f", linewidth=0.8)

@@ -276,8 +276,7 @@ def plot_counts_by_category(
 ) -> Figure:
     """Stacked bars of yearly counts by category, with an optional fitted trend of the total."""
     require_columns(table, [year_col, category_col, count_col])
-    if ax is None:
-        _, ax = plt.subplots()
+    _, ax = style.figure_axes(ax)
     wide = table.pivot_table(
         index=year_col, columns=category_col, values=count_col, aggfunc="sum", sort=False
     ).sort_index()

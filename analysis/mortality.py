@@ -47,10 +47,7 @@ def plot_state_vs_nation(
     NCHS lines.
     """
     rows = state_and_nation(nchs)
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(7.5, 4.4))
-    else:
-        fig = ax.figure
+    fig, ax = style.figure_axes(ax, figsize=(7.5, 4.4))
     colours = {STATE: style.colour(0), NATION: style.colour(1)}
     for place, group in rows.groupby("geography"):
         ax.fill_between(

@@ -2,7 +2,6 @@
 
 import re
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -166,10 +165,7 @@ def plot_cambridge(counts: pd.DataFrame, ax: Axes | None = None) -> Figure:
     because it is implied (2016 minus the stated increase), not published."""
     needed = ["measure", "count_2015", "count_2016", "label"]
     require_columns(counts, needed, "plot_cambridge (from cambridge_counts)")
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(7.5, 3.8))
-    else:
-        fig = ax.figure
+    fig, ax = style.figure_axes(ax, figsize=(7.5, 3.8))
     y = np.arange(len(counts))
     height = 0.38
     bars_2015 = ax.barh(y - height / 2, counts["count_2015"], height, color=style.colour(0),
@@ -202,10 +198,7 @@ def plot_lynn(daily: pd.DataFrame, article: pd.DataFrame, ax: Axes | None = None
     2016 and the 2012 level its 'ten times more' implies, as reference lines."""
     needed = ["period_start", "period_end", "count_per_day", "measure"]
     require_columns(daily, needed, "plot_lynn (from per_day)")
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(7.5, 4.0))
-    else:
-        fig = ax.figure
+    fig, ax = style.figure_axes(ax, figsize=(7.5, 4.0))
     shown = daily.dropna(subset=["count_per_day"])
     labels = {"overdoses": "Overdoses (police or city)",
               "heroin_overdoses": "Heroin overdoses (police or city)",
@@ -246,10 +239,7 @@ def plot_substance_shares(
     if unknown:
         raise ValueError(f"unknown substance(s) {unknown}; known ones are {list(SUBSTANCE_LABELS)}")
     dated = with_periods(shares).dropna(subset=["period_start"])
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(7.5, 4.0))
-    else:
-        fig = ax.figure
+    fig, ax = style.figure_axes(ax, figsize=(7.5, 4.0))
     for i, substance in enumerate(s for s in SUBSTANCE_LABELS if s in set(dated["substance"])):
         rows = dated[dated["substance"] == substance]
         colour = style.colour(i)

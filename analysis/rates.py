@@ -126,13 +126,6 @@ def rate_ratios(
     return out.reset_index(drop=True)
 
 
-def _axes(ax: Axes | None) -> tuple[Figure, Axes]:
-    """The figure and axes to draw on: the given axes, or a new figure."""
-    if ax is None:
-        return plt.subplots()
-    return ax.figure, ax
-
-
 def plot_rates_by_group(
     table: pd.DataFrame,
     rate: str,
@@ -150,7 +143,7 @@ def plot_rates_by_group(
     unknown = [name for name in order if name not in present]
     if unknown:
         raise ValueError(f"{group} {unknown} not in the table; it has {present}")
-    fig, ax = _axes(ax)
+    fig, ax = style.figure_axes(ax)
     for i, name in enumerate(order):
         rows = table[table[group] == name]
         # Reindex on every year so that a missing year breaks the line instead of bridging it.
@@ -172,7 +165,7 @@ def plot_rate_ratios(ratios: pd.DataFrame, ax: Axes | None = None) -> Figure:
     needed = ["year", "numerator", "denominator", "rate_ratio", "rate_ratio_lower_95",
               "rate_ratio_upper_95"]
     require_columns(ratios, needed, "plot_rate_ratios")
-    fig, ax = _axes(ax)
+    fig, ax = style.figure_axes(ax)
     pairs = ratios.groupby(["numerator", "denominator"], sort=False)
     for i, ((num, den), rows) in enumerate(pairs):
         years = range(int(rows["year"].min()), int(rows["year"].max()) + 1)

@@ -142,10 +142,7 @@ def plot_revisions(
     if absent:
         raise ValueError(f"no dated report for year(s) {absent}; years with one: "
                          f"{sorted(reports['year'].unique().tolist())}")
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(7.5, 4.2))
-    else:
-        fig = ax.figure
+    fig, ax = style.figure_axes(ax, figsize=(7.5, 4.2))
     shown = reports[reports["year"].isin(years)]
     for i, year in enumerate(years):
         rows = shown[shown["year"] == year]
@@ -200,10 +197,7 @@ def plot_by_year_of_death(
     """Every dated report by year of death, one marker and colour per measure, plus an optional
     undated reference series drawn as a grey line (a missing year breaks it)."""
     reports = _plottable(dated_reports(table, value))
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(7.5, 4.2))
-    else:
-        fig = ax.figure
+    fig, ax = style.figure_axes(ax, figsize=(7.5, 4.2))
     if series is not None:
         _check(series, value)
         years = range(int(series["year"].min()), int(series["year"].max()) + 1)

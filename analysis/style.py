@@ -5,6 +5,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 # Okabe & Ito (2008) palette: distinguishable under the common forms of colour blindness.
@@ -47,6 +48,15 @@ def set_theme() -> None:
     except ImportError:  # outside IPython there is no inline backend to configure
         return
     set_matplotlib_formats("svg", "png")
+
+
+def figure_axes(
+    ax: Axes | None = None, figsize: tuple[float, float] | None = None
+) -> tuple[Figure, Axes]:
+    """The axes to draw on and their figure: the given axes, or a new figure of `figsize`."""
+    if ax is None:
+        return plt.subplots(figsize=figsize)
+    return ax.figure, ax
 
 
 def colour(i: int) -> str:

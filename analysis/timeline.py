@@ -4,7 +4,6 @@ import re
 import textwrap
 
 import matplotlib.dates as mdates
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -84,14 +83,6 @@ def select(
     return result.reset_index(drop=True)
 
 
-def _axes(ax: Axes | None, height: float) -> tuple[Figure, Axes]:
-    """Return the figure and axes to draw on, creating them when none is given."""
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(7.5, height))
-        return fig, ax
-    return ax.figure, ax
-
-
 def _category_colours(categories: list[str]) -> dict[str, str]:
     """A fixed colour per category, in the order given."""
     return {category: style.colour(i) for i, category in enumerate(categories)}
@@ -120,7 +111,7 @@ def plot_timeline(
     colours = _category_colours(order)
     labels = [_wrap(f"{row.date}: {row.event}", label_width) for row in table.itertuples()]
     heights = [0.17 * label.count("\n") + 0.3 for label in labels]
-    fig, ax = _axes(ax, height=max(2.0, sum(heights) + 1.2))
+    fig, ax = style.figure_axes(ax, figsize=(7.5, max(2.0, sum(heights) + 1.2)))
     positions = np.arange(len(table))[::-1]
     for y, row in zip(positions, table.itertuples(index=False), strict=True):
         colour = colours[row.category]
@@ -200,7 +191,9 @@ def plot_programmes(
             rows.append((group, None))
         rows.extend((group, member) for _, member in members.iterrows())
     labels = [_wrap(_programme_label(group, member), label_width) for group, member in rows]
-    fig, ax = _axes(ax, height=sum(0.17 * label.count("\n") + 0.32 for label in labels) + 1.4)
+    fig, ax = style.figure_axes(
+        ax, figsize=(7.5, sum(0.17 * label.count("\n") + 0.32 for label in labels) + 1.4)
+    )
     colours = {group: style.colour(i) for i, group in enumerate(groups)}
     positions = np.arange(len(rows))[::-1]
     for y, (group, member) in zip(positions, rows, strict=True):

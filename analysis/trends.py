@@ -8,7 +8,6 @@ k is chosen by grid search over observed years, each segment (k included) spanni
 
 from typing import Literal
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
@@ -170,10 +169,7 @@ def plot_segmented(
     """Observed points, the fitted two-segment curve and a dotted line at the break year."""
     needed = ["year", "observed", "fitted", "break_year"]
     require_columns(fitted, needed, "plot_segmented (from segmented_fitted)")
-    if ax is None:
-        fig, ax = plt.subplots()
-    else:
-        fig = ax.figure
+    fig, ax = style.figure_axes(ax)
     ax.plot(fitted["year"], fitted["observed"], "o", color=style.colour(0), label=label)
     ax.plot(fitted["year"], fitted["fitted"], "-", color=style.colour(1),
             label="Fitted segmented trend")

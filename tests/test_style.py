@@ -66,3 +66,12 @@ def test_glue_number_glues_plain_python_numbers(monkeypatch):
     style.glue_number("year", 2016)
     assert glued == {"rate": 32.99, "deaths": 2227, "year": 2016}
     assert [type(v) for v in glued.values()] == [float, int, int]
+
+
+def test_figure_axes_uses_the_given_axes_or_makes_a_figure():
+    fig, ax = plt.subplots()
+    assert style.figure_axes(ax) == (fig, ax)
+    new_fig, new_ax = style.figure_axes(figsize=(7.5, 2.0))
+    assert new_ax.figure is new_fig
+    assert tuple(new_fig.get_size_inches()) == (7.5, 2.0)
+    plt.close("all")
