@@ -390,16 +390,153 @@ def test_policy_timeline_dates_agree_with_year_and_precision(data):
     assert _one(timeline, "date", category="operation") == "2019"
 
 
-def test_article_claims_cover_c01_to_c26(data):
+def test_article_claims_cover_c01_to_c38(data):
     claims = data["article_claims"]
-    # ARTICLE.md maps C01-C26; the claims ledger adds C27 (the conclusion's pandemic remark).
-    assert sorted(claims["claim_id"].unique()) == [f"C{i:02d}" for i in range(1, 28)]
+    # ARTICLE.md maps C01-C26; the claims ledger adds C27 (the conclusion's pandemic remark) and
+    # C28-C38 (claims the fidelity review found missing, review section 2c).
+    assert sorted(claims["claim_id"].unique()) == [f"C{i:02d}" for i in range(1, 39)]
     values = claims.set_index(["claim_id", "item"])["value"]
     # Vivant (2021), introduction: 29 vs 20 per 100,000 and 2,023 deaths in 2019.
     assert (values["C01", "ma_rate"], values["C01", "us_rate"]) == (29, 20)
     assert values["C01", "ma_deaths"] == 2023
     assert (values["C12", "price_2007"], values["C12", "price_2019"]) == (23, 180)
     assert values["C09", "fentanyl_share"] == 95
+
+
+def test_claims_added_from_the_fidelity_review(data):
+    claims = data["article_claims"].set_index(["claim_id", "item"])
+    value = claims["value"]
+    # Vivant (2021): federal laws of 1986, 1988, 1994 (footnote 3) and 1998 (footnote 4).
+    laws = claims.loc["C31"]
+    assert laws["value"].tolist() == [1986, 1988, 1994, 1998]
+    assert set(laws["section"]) == {"intro (footnote 3)", "intro (footnote 4)"}
+    # seed l.139: Gloucester's programme 'après trois ans de fonctionnement'; l.29: officers over
+    # 45, more than 20 years in specialised units, all but two supervisors; footnote 19: mayor
+    # elected in 2013; footnote 11: three Lynn officers, Moskos's five colleagues in twenty months;
+    # section 2.3: grants of one or two years; conclusion: elections in autumn 2021.
+    assert value["C29", "gloucester_programme_years"] == 3
+    assert (value["C37", "officers_age_over"], value["C37", "officers_service_over"]) == (45, 20)
+    assert value["C37", "officers_not_supervisors"] == 2
+    assert value["C32", "mayor_elected"] == 2013
+    assert (value["C33", "lynn_officers_died"], value["C33", "moskos_colleagues"]) == (3, 5)
+    assert value["C33", "moskos_months"] == 20
+    assert (value["C34", "grant_years_min"], value["C34", "grant_years_max"]) == (1, 2)
+    assert value["C38", "boston_election"] == 2021
+    # Decades printed in words ('milieu des années 1990', 'années 2008-2009', 'fin des années
+    # 1990') stay text: no year is invented for them.
+    words = [("C28", "prescribing_from"), ("C28", "prescribing_tightened"), ("C30", "crisis_since")]
+    for key in words:
+        assert pd.isna(value[key]) and pd.isna(claims.loc[key, "year"]), key
+    assert claims.loc[("C28", "prescribing_tightened"), "value_as_printed"].endswith("2008-2009")
+    # C15 and C16 were already rows (Cambridge votes; $30,000 a month): not duplicated.
+    assert value["C15", "marijuana_yes"] == 71 and value["C16", "treatment_cost"] == 30000
+
+
+def test_timeline_notes_name_the_claims_they_date(data):
+    timeline = data["policy_timeline"]
+    laws = timeline[timeline["date"].isin(["1986", "1988", "1994", "1998"])]
+    assert len(laws) == 4 and laws["note"].str.startswith("Claim C31").all()
+    assert _one(timeline, "note", date="2013", source_id="vivant2021").startswith("Claim C32")
+    assert "Claim C29 (gloucester_programme_years)" in _one(timeline, "note", date="2015-06-01")
+
+
+# --- S9: figures for claims the ledger marked 'not checkable' (DATA-SOURCES.md l.667-721) --------
+
+
+def test_election_results(data):
+    votes = data["election_results"]
+    assert (votes["place"] == "cambridge").all() and votes["secondary"].all()
+    # activerain2016 (fact sheet l.673): Question 4 Yes in Cambridge 71.3% (Somerville 75.5%).
+    assert _one(votes, "value", year=2016, contest="ballot_question_4", choice="yes") == 71.3
+    # activerain2016 (l.675): Clinton 89.2% in Cambridge, 2016 (context).
+    assert _one(votes, "value", year=2016, choice="clinton") == 89.2
+    # cambridgeday2020 (l.676): Biden 91.5%, unofficial, 4 November 2020.
+    biden = dict(year=2020, choice="biden", measure="vote_share")
+    assert _one(votes, "value", source_id="cambridgeday2020", **biden) == 91.5
+    # newbostonpost2020 (l.677): 45,426 Biden and 3,248 Trump of 49,644 votes; '91.2 percent'
+    # as printed, although 45,426 / 49,644 = 91.5%.
+    nbp = votes[votes["source_id"] == "newbostonpost2020"]
+    count = nbp[nbp["measure"] == "votes"].set_index("choice")["value"]
+    assert (count["biden"], count["trump"], count["total"]) == (45426, 3248, 49644)
+    assert _one(nbp, "value", **biden) == 91.2
+    assert round(100 * count["biden"] / count["total"], 1) == 91.5
+    assert _one(votes, "value", source_id="cambridgeday2020", choice="trump") == 3248
+    # NOT READ: the official electionstats rows; and Cambridge Day's '44,426' typo is left out.
+    assert 44426 not in set(votes["value"])
+    assert "NOT READ" in " ".join(datasets.resource("election_results")["caveats"])
+
+
+def test_treatment_costs(data):
+    costs = data["treatment_costs"]
+    # samhsa2004adss (fact sheet l.712, primary, 2002): $76.13 a day non-hospital residential,
+    # $3,840 per admission.
+    samhsa = costs[costs["source_id"] == "samhsa2004adss"]
+    assert not samhsa["secondary"].any() and (samhsa["year"] == 2002).all()
+    assert _one(samhsa, "low_usd", unit="usd_per_day") == 76.13
+    assert _one(samhsa, "low_usd", unit="usd_per_admission") == 3840
+    assert (samhsa["low_usd"] == samhsa["high_usd"]).all()  # averages
+    # oxfordtreatment (l.713): $10,000-$20,000 standard 30-day, $25,000+ premium (no upper bound).
+    oxford = costs[costs["source_id"] == "oxfordtreatment"].set_index("setting")
+    assert (oxford.loc["inpatient_standard", "low_usd"],
+            oxford.loc["inpatient_standard", "high_usd"]) == (10000, 20000)  # fmt: skip
+    assert oxford.loc["inpatient_premium", "low_usd"] == 25000
+    assert pd.isna(oxford.loc["inpatient_premium", "high_usd"])
+    # drugrehabnearme (l.714): $15,000-$40,000 a month, standard.
+    guide = costs[costs["source_id"] == "drugrehabnearme"]
+    assert (_one(guide, "low_usd", unit="usd_per_month"),
+            _one(guide, "high_usd", unit="usd_per_month")) == (15000, 40000)  # fmt: skip
+    assert costs.loc[costs["source_id"] != "samhsa2004adss", "secondary"].all()
+    ranges = costs.dropna(subset=["high_usd"])
+    assert (ranges["low_usd"] <= ranges["high_usd"]).all()
+    # NOT FOUND (l.715): an authoritative 2018-2019 average; the article's $30,000 is not a row.
+    assert not costs["year"].isin([2018, 2019]).any()
+    assert not (costs[["low_usd", "high_usd"]] == 30000).any().any()
+
+
+def test_s9_city_figures(data):
+    city = data["city_profiles"]
+    # dotnews2018 (fact sheet l.693): 'the 2,200-officer Boston Police Department', July 2018,
+    # an approximate description, flagged in its basis.
+    bpd = city[city["source_id"] == "dotnews2018"]
+    assert _one(bpd, "value", place="boston", indicator="police_sworn_officers") == 2200
+    assert _one(bpd, "year", place="boston") == 2018
+    assert _one(bpd, "basis", place="boston").startswith("approximate")
+    # lynnjournal2019may (l.684): 11% public safety (police and fire) of $367,935,216, FY2020.
+    lynn = city[city["source_id"] == "lynnjournal2019may"].set_index("indicator")
+    assert lynn.loc["city_budget", "value"] == 367935216
+    assert lynn.loc["public_safety_budget_share", "value"] == 11
+    assert lynn.loc["public_safety_budget_share", "unit"] == "percent"
+    # itemlive2023jun (l.685): public safety $47,167,544 in FY2024.
+    assert _one(city, "value", source_id="itemlive2023jun") == 47167544
+    # NOT FOUND (l.683, l.721): still no Lynn or Gloucester police budget in dollars.
+    budgets = city[city["indicator"] == "police_budget"]
+    assert not budgets["place"].isin(["lynn", "gloucester"]).any()
+
+
+def test_s9_officials_and_recovery_office_dates(data):
+    timeline = data["policy_timeline"]
+    sources = {s["id"]: s for s in datasets.resource("policy_timeline")["sources"]}
+    # suffolkda2019 (fact sheet l.703, primary): Rollins sworn in on 2 January 2019.
+    assert _one(timeline, "date", source_id="suffolkda2019") == "2019-01-02"
+    # wikipedia_rollins (l.702, secondary): elected on 6 November 2018 (the article: 2019).
+    assert _one(timeline, "date", source_id="wikipedia_rollins") == "2018-11-06"
+    # bangordailynews2018 (l.704, secondary): Gross named 23 July 2018, sworn in 6 August 2018.
+    gross = timeline[timeline["source_id"] == "bangordailynews2018"]
+    assert sorted(gross["date"]) == ["2018-07-23", "2018-08-06"]
+    # scsdma2013 (l.705, primary): Tompkins appointed sheriff on 22 January 2013.
+    assert _one(timeline, "date", source_id="scsdma2013") == "2013-01-22"
+    # bostonors2015 (l.695, primary): the Mayor's Office of Recovery Services, created in 2015.
+    assert _one(timeline, "date", source_id="bostonors2015") == "2015"
+    assert _one(timeline, "note", source_id="bostonors2015").startswith("Claim C14")
+    for key in ("suffolkda2019", "scsdma2013", "bostonors2015"):
+        assert sources[key]["secondary"] is False, key
+    for key in ("wikipedia_rollins", "bangordailynews2018"):
+        assert sources[key]["secondary"] is True, key
+    # The claim is about the election: only the election row carries the claim's item tag.
+    tagged = timeline[timeline["note"].fillna("").str.contains(r"C24 \(district_attorney\)")]
+    assert tagged["source_id"].tolist() == ["wikipedia_rollins"]
+    tagged = timeline[timeline["note"].fillna("").str.contains(r"C24 \(commissioner\)")]
+    assert tagged["date"].tolist() == ["2018-07-23"]
 
 
 def test_city_coordinates_match_the_printed_infobox_values():
