@@ -6,6 +6,9 @@ Where things are, overridable by environment variables so the same tests run on 
 - BOOK_SCREENSHOTS: where the browser tests save screenshots (default `<BOOK_HTML>/../screenshots`);
 - CHROMIUM: the browser binary (default: `chromium` on PATH, as Debian installs it).
 A missing build or a missing browser fails these tests: they never skip.
+
+Also, for the tests of the extensions in book/_ext: that folder on the import path, and the demo
+book of tests/book_ext_demo.py built once per run (fixtures `demo_build`, `demo_latex_build`).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import functools
 import http.server
 import os
 import shutil
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +26,9 @@ import pytest
 import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# The extensions of book/_ext (not a package), imported by name as Sphinx imports them.
+sys.path.insert(0, str(REPO_ROOT / "book" / "_ext"))
+
 # --no-sandbox: CI runs as root. The other flags stop Chromium's own background connections (to
 # update, sync and probe services), which this offline machine would refuse.
 CHROMIUM_ARGS = [
@@ -163,3 +170,24 @@ def browser() -> Iterator[object]:
             yield chromium
         finally:
             chromium.close()
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The demo book of tests/book_ext_demo.py built to HTML: (HTML folder, warnings)."""
+    from book_ext_demo import DEMO_CONFIG, run_sphinx, write_demo_book
+
+    src = tmp_path_factory.mktemp("demo")
+    write_demo_book(src)
+    warnings = run_sphinx(src, DEMO_CONFIG)
+    return src / "_build" / "html", warnings
+
+
+@pytest.fixture(scope="session")
+def demo_latex_build(demo_build: tuple[Path, str]) -> tuple[Path, str]:
+    """The same demo book built to LaTeX, after the HTML: (LaTeX folder, warnings)."""
+    from book_ext_demo import DEMO_CONFIG, run_sphinx
+
+    src = demo_build[0].parents[1]
+    warnings = run_sphinx(src, DEMO_CONFIG, builder="latex")
+    return src / "_build" / "latex", warnings

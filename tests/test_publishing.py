@@ -6,7 +6,6 @@ every page, notebook downloads and the Binder button.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
@@ -17,8 +16,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
+import book_metadata
 import nbformat
 import pytest
+import site_addresses
+import social_card
 import yaml
 from bs4 import BeautifulSoup
 from conftest import toc_docnames
@@ -27,15 +29,9 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 WORKFLOW = REPO_ROOT / ".github" / "workflows" / "book.yml"
 CHECK_JSONSCHEMA = Path(sys.executable).parent / "check-jsonschema"
 
-_spec = importlib.util.spec_from_file_location(
-    "citation_meta", REPO_ROOT / "book" / "_ext" / "citation_meta.py"
-)
-citation_meta = importlib.util.module_from_spec(_spec)
-sys.modules.setdefault("citation_meta", citation_meta)
-_spec.loader.exec_module(citation_meta)
-META = citation_meta.load_metadata(REPO_ROOT / citation_meta.METADATA_FILE)
+META = book_metadata.load_metadata(REPO_ROOT / book_metadata.METADATA_FILE)
 PAGES = toc_docnames()
-CHAPTERS = [name for name in PAGES if citation_meta.is_chapter(name, META.chapters)]
+CHAPTERS = [name for name in PAGES if book_metadata.is_chapter(name, META.chapters)]
 
 
 # The workflow (offline checks, part of the unit tests).
@@ -239,8 +235,8 @@ def test_chapter_has_open_graph_tags(book_html: Path, chapter: str) -> None:
     assert first_words in " ".join(argues.get_text(" ").split())
     assert meta_content(soup, "description") == [description]
     (image,) = meta_content(soup, "og:image", "property")
-    assert image == META.base_url + citation_meta.SITE_CARD
-    assert (book_html / citation_meta.SITE_CARD).is_file()
+    assert image == META.base_url + social_card.SITE_CARD
+    assert (book_html / social_card.SITE_CARD).is_file()
 
 
 @book
@@ -321,7 +317,7 @@ def test_404_page_links_every_chapter(book_html: Path) -> None:
 
 @book
 def test_every_redirect_leads_to_a_built_page(book_html: Path) -> None:
-    redirects = citation_meta.read_redirects(REPO_ROOT / META.redirects)
+    redirects = site_addresses.read_redirects(REPO_ROOT / META.redirects)
     assert redirects["book/intro"] == "book/introduction"
     problems = []
     for old, new in redirects.items():
@@ -349,5 +345,5 @@ def test_canonical_links_use_the_base_url(book_html: Path) -> None:
 def test_site_card_is_a_1200_by_630_png(book_html: Path) -> None:
     from PIL import Image
 
-    with Image.open(book_html / citation_meta.SITE_CARD) as image:
+    with Image.open(book_html / social_card.SITE_CARD) as image:
         assert (image.format, image.size) == ("PNG", (1200, 630))

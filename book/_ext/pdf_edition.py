@@ -90,11 +90,11 @@ def title_page(
 
 
 def book_metadata(app: Sphinx) -> object | None:
-    """The book's metadata (book/metadata.yml, read by citation_meta's parser), or None."""
+    """The book's metadata (book/metadata.yml, read by book_metadata's parser), or None."""
     path = Path(app.srcdir) / METADATA_FILE
     if not path.is_file():
         return None
-    from citation_meta import load_metadata
+    from book_metadata import load_metadata
 
     return load_metadata(path)
 
