@@ -46,6 +46,7 @@ class Package:
                  tables: dict[str, pd.DataFrame] | None = None) -> None:
         self.data_dir = data_dir
         self._tables: dict[str, pd.DataFrame] = dict(tables or {})
+        self._sources: dict[str, list[dict]] = {}
 
     def table(self, name: str) -> pd.DataFrame:
         """One dataset, validated by analysis.datasets."""
@@ -55,7 +56,9 @@ class Package:
 
     def sources(self, name: str) -> list[dict]:
         """The `sources` list of one dataset's descriptor."""
-        return datasets.resource(name, self.data_dir).get("sources", [])
+        if name not in self._sources:
+            self._sources[name] = datasets.resource(name, self.data_dir).get("sources", [])
+        return self._sources[name]
 
 
 Spec = Callable[[Package, pd.Series], Evidence]
@@ -239,13 +242,13 @@ def timeline_year(package: Package, item: pd.Series) -> Evidence:
         note = ("the policy timeline dates this only from the article" if not cited.empty
                 else "no public document in the data package dates this")
         return Evidence(comparison="date", note=note)
+    read_in_copy = _secondary_source(package)
     candidates = pd.DataFrame({
         "value": independent["year"].astype(float),
         "year": independent["year"],
         "label": list(independent["date"]),
         "source_id": independent["source_id"],
-        "secondary": [_secondary_source(package).get(key, False)
-                      for key in independent["source_id"]],
+        "secondary": [read_in_copy.get(key, False) for key in independent["source_id"]],
     })
     return from_candidates(candidates, "year", None, comparison="date",
                            note="the same event, dated by a document other than the article")
