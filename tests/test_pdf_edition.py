@@ -19,7 +19,8 @@ from sphinx import addnodes
 REPO_ROOT = Path(__file__).resolve().parents[1]
 EXT_DIR = REPO_ROOT / "book" / "_ext"
 sys.path.insert(0, str(EXT_DIR))
-import pdf_edition as pe  # noqa: E402  (book/_ext is not a package)
+import book_metadata  # noqa: E402  (book/_ext is not a package)
+import pdf_edition as pe  # noqa: E402
 
 # A made-up book (not the real one: its values are written out in the assertions below).
 DEMO_META = {
@@ -485,7 +486,7 @@ def test_latex_drops_hidden_code_and_links_downloads(latex_build: tuple[str, str
 
 def test_pdf_name_agrees_with_the_latex_target() -> None:
     config = yaml.safe_load((REPO_ROOT / "_config.yml").read_text(encoding="utf-8"))
-    metadata = yaml.safe_load((REPO_ROOT / pe.METADATA_FILE).read_text(encoding="utf-8"))
+    metadata = yaml.safe_load((REPO_ROOT / book_metadata.METADATA_FILE).read_text(encoding="utf-8"))
     target = config["latex"]["latex_documents"]["targetname"]
     assert Path(target).with_suffix(".pdf").name == metadata["pdf"]
     assert "pdf_edition" in config["sphinx"]["local_extensions"]

@@ -30,7 +30,6 @@ from sphinx.util import logging, texescape
 
 logger = logging.getLogger(__name__)
 
-METADATA_FILE = "book/metadata.yml"
 PREFACE_TITLE = "About this book"
 APPENDIX_CAPTION = "Appendices"
 HIDDEN_INPUT_TAG = "tag_hide-input"
@@ -89,19 +88,11 @@ def title_page(
     return "\n".join(lines)
 
 
-def book_metadata(app: Sphinx) -> object | None:
-    """The book's metadata (book/metadata.yml, read by book_metadata's parser), or None."""
-    path = Path(app.srcdir) / METADATA_FILE
-    if not path.is_file():
-        return None
-    from book_metadata import load_metadata
-
-    return load_metadata(path)
-
-
 def configure_latex(app: Sphinx, config: object) -> None:
     """Title page, version and date of the PDF from the book's metadata."""
-    meta = book_metadata(app)
+    from book_metadata import app_metadata
+
+    meta = app_metadata(app)
     app.pdf_metadata = meta
     app.pdf_name = ""
     if meta is None:
