@@ -1,10 +1,10 @@
 """The "Rerun this chapter" and "Cite this chapter" sections at the end of every chapter page.
 
-- builder-inited: formats the reference to the article (`article_key:` of book/metadata.yml, found
-  in the book's BibTeX files) once per build;
+- builder-inited: formats the reference to the article and its BibTeX entry (`article_key:` of
+  book/metadata.yml, found in the book's BibTeX files) once per build;
 - doctree-read: appends "Rerun this chapter" (notebook pages: downloads and Binder) and "Cite this
-  chapter" (a reference, a BibTeX entry, the article) to the chapters of book/metadata.yml. A
-  doctree change, so the PDF has them too;
+  chapter" (the chapter's reference and BibTeX entry, then the article's) to the chapters of
+  book/metadata.yml. A doctree change, so the PDF has them too;
 - doctree-resolved: in HTML, makes the download links relative to the page (they work offline).
 The wording of the references is in citation_formats. Without book/metadata.yml it does nothing.
 """
@@ -15,7 +15,13 @@ import posixpath
 from pathlib import Path
 
 from book_metadata import METADATA_FILE, BookMetadata, app_metadata, is_chapter, page_title
-from citation_formats import article_reference, bibtex_entry, chapter_reference, runs_to_nodes
+from citation_formats import (
+    article_bibtex,
+    article_reference,
+    bibtex_entry,
+    chapter_reference,
+    runs_to_nodes,
+)
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
@@ -24,6 +30,9 @@ from sphinx.util import logging
 logger = logging.getLogger(__name__)
 
 LOCAL_LINK_CLASS = "book-output-link"
+# Class of the literal blocks that hold a BibTeX entry (pdf_edition typesets them so that a copy
+# from the PDF parses).
+BIBTEX_CLASS = "bibtex-entry"
 
 
 def new_section(doctree: nodes.document, title: str, ident: str) -> nodes.section:
@@ -82,23 +91,36 @@ def rerun_section(
     return section
 
 
+def bibtex_block(entry: str) -> nodes.literal_block:
+    """A literal block holding one BibTeX entry."""
+    return nodes.literal_block(entry, entry, language="bibtex", classes=[BIBTEX_CLASS])
+
+
 def cite_section(
-    doctree: nodes.document, meta: BookMetadata, title: str, docname: str, article: list
+    doctree: nodes.document,
+    meta: BookMetadata,
+    title: str,
+    docname: str,
+    article: list,
+    article_entry: str = "",
 ) -> nodes.section:
-    """ "Cite this chapter": a formatted reference, a BibTeX entry and the article's reference."""
+    """ "Cite this chapter": a formatted reference and a BibTeX entry for the chapter, then the
+    article's reference and BibTeX entry (as the book's bibliography records it)."""
     section = new_section(doctree, "Cite this chapter", "cite-this-chapter")
     reference = nodes.paragraph()
     reference.extend(runs_to_nodes(chapter_reference(meta, title, docname)))
     section += reference
     section += nodes.paragraph(text="As a BibTeX entry:")
-    entry = bibtex_entry(meta, title, docname)
-    section += nodes.literal_block(entry, entry, language="bibtex")
+    section += bibtex_block(bibtex_entry(meta, title, docname))
     if article:
         cite_article = nodes.paragraph()
         cite_article += nodes.strong("Cite the article too:", "Cite the article too:")
         cite_article += nodes.Text(" ")
         cite_article.extend(runs_to_nodes(article))
         section += cite_article
+    if article_entry:
+        section += nodes.paragraph(text="The article as a BibTeX entry:")
+        section += bibtex_block(article_entry)
     return section
 
 
@@ -109,12 +131,15 @@ def bib_files(app: Sphinx) -> list[Path]:
 
 
 def remember_article(app: Sphinx) -> None:
-    """Format the reference to the article once per build (from the book's BibTeX files)."""
+    """Format the reference to the article and its BibTeX entry once per build (from the book's
+    BibTeX files)."""
     meta = app.book_metadata
     app.book_article_reference = []
+    app.book_article_bibtex = ""
     if meta.article_key:
         try:
             app.book_article_reference = article_reference(bib_files(app), meta.article_key)
+            app.book_article_bibtex = article_bibtex(bib_files(app), meta.article_key)
         except (OSError, KeyError) as error:
             raise ExtensionError(f"chapter_sections: cannot cite the article: {error}") from error
 
@@ -149,7 +174,9 @@ def add_chapter_sections(app: Sphinx, doctree: nodes.document) -> None:
     chapter = doctree.next_node(nodes.section)
     if is_notebook(app, doctree, docname):
         chapter += rerun_section(app, doctree, meta, docname)
-    chapter += cite_section(doctree, meta, title, docname, app.book_article_reference)
+    chapter += cite_section(
+        doctree, meta, title, docname, app.book_article_reference, app.book_article_bibtex
+    )
 
 
 def relative_output_links(app: Sphinx, doctree: nodes.document, docname: str) -> None:
