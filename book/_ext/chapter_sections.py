@@ -14,6 +14,7 @@ from __future__ import annotations
 import posixpath
 from pathlib import Path
 
+from analysis_wheel import book_wheel
 from book_metadata import METADATA_FILE, BookMetadata, app_metadata, is_chapter, page_title
 from citation_formats import (
     article_bibtex,
@@ -21,6 +22,7 @@ from citation_formats import (
     bibtex_entry,
     chapter_reference,
     runs_to_nodes,
+    slug,
 )
 from docutils import nodes
 from sphinx.application import Sphinx
@@ -65,10 +67,30 @@ def output_link(text: str, path: str, meta: BookMetadata) -> nodes.reference:
     return link
 
 
+# The folder of the virtual environment that the recipe of "Rerun this chapter" creates.
+RECIPE_ENV = "book-env"
+# Class of the literal block holding that recipe (pdf_edition typesets it for copying).
+RECIPE_CLASS = "rerun-recipe"
+DATA_ENV = "DIVERSION_BOOK_DATA"
+
+
+def rerun_recipe(wheel_url: str, notebook: str) -> str:
+    """Three shell lines, run in the folder of a downloaded chapter notebook: a virtual
+    environment, JupyterLab and the analysis package (with its data) in it, the notebook opened."""
+    return "\n".join(
+        [
+            f"python3 -m venv {RECIPE_ENV}",
+            f"{RECIPE_ENV}/bin/pip install jupyterlab {wheel_url}",
+            f"{RECIPE_ENV}/bin/jupyter lab {notebook}",
+        ]
+    )
+
+
 def rerun_section(
     app: Sphinx, doctree: nodes.document, meta: BookMetadata, docname: str
 ) -> nodes.section:
-    """ "Rerun this chapter": links to the notebook, the source and Binder."""
+    """ "Rerun this chapter": links to the notebook, the source and Binder, and the three lines
+    that run the notebook away from the repository (when the book builds its wheel)."""
     suffix = Path(app.env.doc2path(docname)).suffix
     section = new_section(doctree, "Rerun this chapter", "rerun-this-chapter")
     para = nodes.paragraph()
@@ -82,12 +104,46 @@ def rerun_section(
     if binder:
         para += nodes.Text(", or ")
         para += nodes.reference("run it on Binder", "run it on Binder", refuri=binder)
-    para += nodes.Text(". It needs the book's ")
-    para += nodes.literal("analysis", "analysis")
-    para += nodes.Text(" package and data, which come with the repository ")
-    para += nodes.reference(meta.repository_url, meta.repository_url, refuri=meta.repository_url)
     para += nodes.Text(".")
     section += para
+    repository = nodes.reference(
+        meta.repository_url, meta.repository_url, refuri=meta.repository_url
+    )
+    wheel = book_wheel(app)
+    if wheel is None:
+        para += nodes.Text(" It needs the book's ")
+        para += nodes.literal("analysis", "analysis")
+        para += nodes.Text(" package and data, which come with the repository ")
+        para += repository
+        para += nodes.Text(".")
+        return section
+    notebook = f"{slug(docname)}.ipynb"
+    intro = nodes.paragraph()
+    intro += nodes.Text(
+        "To run it on your own computer, in any folder (the book's repository is not needed), "
+        "save the notebook there and run these three lines with Python 3.11 or later. They create "
+        "a virtual environment, install JupyterLab and the book's "
+    )
+    intro += nodes.literal("analysis", "analysis")
+    intro += nodes.Text(" package, which carries the book's data, and open the notebook:")
+    section += intro
+    recipe = rerun_recipe(meta.base_url + wheel, notebook)
+    section += nodes.literal_block(recipe, recipe, language="shell", classes=[RECIPE_CLASS])
+    after = nodes.paragraph()
+    after += nodes.Text("On Windows, type ")
+    after += nodes.literal(f"{RECIPE_ENV}\\Scripts\\", f"{RECIPE_ENV}\\Scripts\\")
+    after += nodes.Text(" instead of ")
+    after += nodes.literal(f"{RECIPE_ENV}/bin/", f"{RECIPE_ENV}/bin/")
+    after += nodes.Text(". In VS Code, open the notebook and choose the Python of ")
+    after += nodes.literal(RECIPE_ENV, RECIPE_ENV)
+    after += nodes.Text(" as its kernel. The notebook writes the table behind each figure into a ")
+    after += nodes.literal("figdata", "figdata")
+    after += nodes.Text(" folder next to it; to read another copy of the data, set ")
+    after += nodes.literal(DATA_ENV, DATA_ENV)
+    after += nodes.Text(" to its folder. The code and the data are in the repository ")
+    after += repository
+    after += nodes.Text(".")
+    section += after
     return section
 
 
