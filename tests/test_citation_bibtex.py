@@ -117,7 +117,8 @@ def test_the_article_entry_is_the_bibliography_entry_with_no_doi_added() -> None
 def built_bibtex_blocks(page: Path) -> list[str]:
     """The text of the BibTeX blocks of a built HTML page."""
     text = page.read_text(encoding="utf-8")
-    blocks = re.findall(r'<div class="highlight-bibtex[^"]*"[^>]*>.*?<pre>(.*?)</pre>', text, re.S)
+    block = r'<div class="[^"]*highlight-bibtex[^"]*"[^>]*>.*?<pre>(.*?)</pre>'
+    blocks = re.findall(block, text, re.S)
     return [html.unescape(re.sub(r"<[^>]+>", "", block)).strip() for block in blocks]
 
 
