@@ -87,14 +87,16 @@ lock:
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
 
-# Every notebook page of the book as a Jupyter notebook in notebooks/ (git-ignored), in the same
-# folder layout as book/, so that a notebook writes its figure tables where its page would.
-notebooks: $(STAMP)
-	@for page in $$(grep -rl --include='*.md' '^kernelspec:' book | sort); do \
-		target=notebooks/$${page#book/}; target=$${target%.md}.ipynb; \
-		mkdir -p "$$(dirname "$$target")"; \
-		$(BIN)/jupytext --quiet --to ipynb --output "$$target" "$$page" || exit 1; \
-		echo "$$target"; \
+# Every notebook page of the book as a Jupyter notebook in notebooks/ (git-ignored; or
+# NOTEBOOKS=<folder>), in the folder layout of book/: the notebooks the pages offer for download,
+# which read as plain prose and show every figure (book/_ext/reader_notebooks.py writes them during
+# the HTML build). Open them in JupyterLab or VS Code (README.md).
+NOTEBOOKS ?= notebooks
+notebooks: book
+	@cd _build/html/_sources/book && find . -name '*.ipynb' | sort | while read -r notebook; do \
+		mkdir -p "$(abspath $(NOTEBOOKS))/$$(dirname "$$notebook")"; \
+		cp "$$notebook" "$(abspath $(NOTEBOOKS))/$$notebook"; \
+		echo "$(NOTEBOOKS)/$${notebook#./}"; \
 	done
 
 # Serve the built book on this machine only: make serve [PORT=8000].

@@ -22,6 +22,8 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.myst import plain_markdown
+
 DESCRIPTOR = "datapackage.json"
 DATA_ENV = "DIVERSION_BOOK_DATA"
 # The data package as installed from a wheel, and as found in a checkout of the repository.
@@ -265,11 +267,21 @@ def load(name: str, data_dir: Path | None = None) -> pd.DataFrame:
     return frame
 
 
+BOOK_BUILD_ENV = "DIVERSION_BOOK_BUILD"
+
+
+def in_book_build() -> bool:
+    """Whether this runs in a notebook that the book build executes (book/_ext/reader_notebooks.py
+    sets DIVERSION_BOOK_BUILD=1 for them); not in a reader's notebook or a script."""
+    return os.environ.get(BOOK_BUILD_ENV) == "1"
+
+
 class Markdown(str):
-    """Text that Jupyter displays as Markdown (which the book renders as MyST)."""
+    """Text that Jupyter displays as Markdown: MyST for the book build, plain Markdown in a
+    reader's notebook (analysis.myst)."""
 
     def _repr_markdown_(self) -> str:
-        return str(self)
+        return str(self) if in_book_build() else plain_markdown(self)
 
 
 def _markdown_text(text: str) -> str:

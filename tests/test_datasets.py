@@ -304,9 +304,13 @@ def test_optional_boolean_with_gaps_keeps_them(copy: Path):
 # --- the Data appendix -------------------------------------------------------------------------
 
 
-def test_catalogue_describes_every_dataset_with_a_download_link():
+def test_catalogue_describes_every_dataset_with_a_download_link(monkeypatch):
     text = datasets.catalogue(link_base="../../data/")
-    assert text._repr_markdown_() == text  # shown as Markdown in a notebook
+    monkeypatch.setenv(datasets.BOOK_BUILD_ENV, "1")
+    assert text._repr_markdown_() == text  # shown as MyST Markdown in the book
+    monkeypatch.delenv(datasets.BOOK_BUILD_ENV)
+    plain = text._repr_markdown_()  # in a reader's notebook: no MyST roles or labels
+    assert "{cite:p}`" not in plain and "{download}`" not in plain and ")=\n" not in plain
     for name in datasets.list_datasets():
         entry = datasets.resource(name)
         assert f"{{download}}`{name}.csv <../../data/{name}.csv>`" in text
@@ -358,3 +362,4 @@ def test_data_dir_from_the_environment_is_used_by_load(
     monkeypatch.setenv(datasets.DATA_ENV, str(copy / "missing"))
     with pytest.raises(DataFileError, match="descriptor not found.*DIVERSION_BOOK_DATA"):
         datasets.list_datasets()
+
