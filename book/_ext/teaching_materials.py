@@ -215,10 +215,10 @@ def clock(minute: int) -> str:
 
 def plan_table(plan: list[tuple[int, int, str]]) -> nodes.table:
     """The plan as a docutils table: time, minutes, activity."""
-    table = nodes.table(classes=["seminar-plan"])
+    table = nodes.table(classes=["seminar-plan", "colwidths-given"])
     group = nodes.tgroup(cols=3)
     table += group
-    for width in (14, 10, 76):
+    for width in (20, 13, 67):
         group += nodes.colspec(colwidth=width)
 
     def row(*cells: str) -> nodes.row:
