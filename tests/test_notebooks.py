@@ -11,6 +11,7 @@ after running it), and run top to bottom without the book's build tools (myst-nb
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -198,3 +199,27 @@ def test_reader_notebook_reads_as_prose_and_shows_every_figure(
     # The tables behind the figures went next to the notebook.
     if "write_figure_data" in code:
         assert list((folder / "figdata").glob("*.csv")), f"{page} wrote no figure table"
+
+
+def test_rerun_recipe_installs_the_site_wheel_and_opens_the_download(book_html: Path) -> None:
+    from book_metadata import is_chapter, load_metadata
+
+    meta = load_metadata(REPO_ROOT / "book" / "metadata.yml")
+    wheel = wheel_in_site(book_html).name
+    chapters = [page for page in notebook_pages() if is_chapter(page, meta.chapters)]
+    assert chapters
+    for page in chapters:
+        text = (book_html / f"{page}.html").read_text(encoding="utf-8")
+        block = re.search(
+            r'<div class="[^"]*rerun-recipe[^"]*"[^>]*>.*?<pre>(.*?)</pre>', text, re.S
+        )
+        assert block, f"{page}: no recipe in 'Rerun this chapter'"
+        lines = html.unescape(re.sub(r"<[^>]+>", "", block.group(1))).strip().splitlines()
+        notebook = f"{page.rsplit('/', 1)[-1]}.ipynb"
+        assert lines == [
+            "python3 -m venv book-env",
+            f"book-env/bin/pip install jupyterlab {meta.base_url}{wheel}",
+            f"book-env/bin/jupyter lab {notebook}",
+        ]
+        # The page's download is that notebook.
+        assert f'href="{"../" * page.count("/")}_sources/{page}.ipynb"' in text
