@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-12)
 JB_FLAGS := -W -n --keep-going
 
-.PHONY: book test unit lint data-check citation-check book-tests env clean lock bench notebooks serve pdf pdf-tests
+.PHONY: book test unit lint data-check citation-check book-tests env clean lock bench notebooks serve pdf pdf-tests wheel
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,7 +21,24 @@ $(STAMP): requirements.lock pyproject.toml
 
 env: $(STAMP)
 
-book: $(STAMP)
+# The analysis package with its data (data/ becomes analysis/data inside the wheel), built offline
+# from a copy of its sources. The HTML build puts it at the site root: the recipe of every
+# chapter's "Rerun this chapter" section installs it (book/_ext/analysis_wheel.py).
+PACKAGE_NAME := $(shell sed -n 's/^name = "\(.*\)"$$/\1/p' pyproject.toml | tr - _)
+PACKAGE_VERSION := $(shell sed -n 's/^version = "\(.*\)"$$/\1/p' pyproject.toml)
+WHEEL := _build/dist/$(PACKAGE_NAME)-$(PACKAGE_VERSION)-py3-none-any.whl
+WHEEL_INPUTS := pyproject.toml README.md LICENSE LICENSE-TEXT.md analysis data
+$(WHEEL): $(STAMP) $(shell find $(WHEEL_INPUTS) -type f -not -path '*/__pycache__/*')
+	rm -rf _build/wheel-src _build/dist && mkdir -p _build/wheel-src _build/dist
+	tar -cf - --exclude=__pycache__ $(WHEEL_INPUTS) | tar -xf - -C _build/wheel-src
+	$(BIN)/python -m pip wheel --quiet --no-deps --no-build-isolation --no-index \
+		--wheel-dir _build/dist ./_build/wheel-src
+	rm -rf _build/wheel-src
+	test -s $@
+
+wheel: $(WHEEL)
+
+book: $(STAMP) $(WHEEL)
 	scripts/offline.sh $(BIN)/jupyter-book build $(JB_FLAGS) .
 
 lint: $(STAMP)
@@ -70,14 +87,16 @@ lock:
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
 
-# Every notebook page of the book as a Jupyter notebook in notebooks/ (git-ignored), in the same
-# folder layout as book/, so that a notebook writes its figure tables where its page would.
-notebooks: $(STAMP)
-	@for page in $$(grep -rl --include='*.md' '^kernelspec:' book | sort); do \
-		target=notebooks/$${page#book/}; target=$${target%.md}.ipynb; \
-		mkdir -p "$$(dirname "$$target")"; \
-		$(BIN)/jupytext --quiet --to ipynb --output "$$target" "$$page" || exit 1; \
-		echo "$$target"; \
+# Every notebook page of the book as a Jupyter notebook in notebooks/ (git-ignored; or
+# NOTEBOOKS=<folder>), in the folder layout of book/: the notebooks the pages offer for download,
+# which read as plain prose and show every figure (book/_ext/reader_notebooks.py writes them during
+# the HTML build). Open them in JupyterLab or VS Code (README.md).
+NOTEBOOKS ?= notebooks
+notebooks: book
+	@cd _build/html/_sources/book && find . -name '*.ipynb' | sort | while read -r notebook; do \
+		mkdir -p "$(abspath $(NOTEBOOKS))/$$(dirname "$$notebook")"; \
+		cp "$$notebook" "$(abspath $(NOTEBOOKS))/$$notebook"; \
+		echo "$(NOTEBOOKS)/$${notebook#./}"; \
 	done
 
 # Serve the built book on this machine only: make serve [PORT=8000].

@@ -8,6 +8,8 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from analysis.datasets import in_book_build
+
 # Okabe & Ito (2008) palette: distinguishable under the common forms of colour blindness.
 PALETTE: dict[str, str] = {
     "orange": "#E69F00",
@@ -75,16 +77,30 @@ def write_figure_data(table: pd.DataFrame, name: str, directory: str | Path = ".
     return path
 
 
-def glue_figure(key: str, fig: Figure) -> None:
-    """Glue a figure for a `glue:figure` directive, then close it so its cell does not show it."""
-    from myst_nb import glue
+def glue(key: str, value: object, display: bool = True) -> None:
+    """myst-nb's glue while the book is built; in a reader's notebook (no myst-nb needed), show a
+    figure where the book would paste it, and anything else only if `display` is true."""
+    if in_book_build():
+        from myst_nb import glue as myst_glue
 
+        myst_glue(key, value, display=display)
+        return
+    if not (display or isinstance(value, Figure)):
+        return
+    try:
+        from IPython.display import display as show
+    except ImportError:  # a plain Python script: nowhere to show it
+        return
+    show(value)
+
+
+def glue_figure(key: str, fig: Figure) -> None:
+    """Glue a figure for a `glue:figure` directive (a reader's notebook shows it instead), then
+    close it so its cell does not show it twice."""
     glue(key, fig, display=False)
     plt.close(fig)
 
 
 def glue_number(key: str, value: object) -> None:
     """Glue a number for the prose as a plain Python number (numpy scalars print as np.float64)."""
-    from myst_nb import glue
-
     glue(key, value.item() if hasattr(value, "item") else value, display=False)

@@ -392,8 +392,9 @@ def test_policy_timeline_dates_agree_with_year_and_precision(data):
 
 def test_article_claims_cover_c01_to_c38(data):
     claims = data["article_claims"]
-    # ARTICLE.md maps C01-C26; the claims ledger adds C27 (the conclusion's pandemic remark) and
-    # C28-C38 (claims the fidelity review found missing, review section 2c).
+    # The first mapping of the article gave C01-C26; the claims ledger adds C27 (the
+    # conclusion's pandemic remark) and C28-C38 (claims the fidelity review found missing,
+    # review section 2c).
     assert sorted(claims["claim_id"].unique()) == [f"C{i:02d}" for i in range(1, 39)]
     values = claims.set_index(["claim_id", "item"])["value"]
     # Vivant (2021), introduction: 29 vs 20 per 100,000 and 2,023 deaths in 2019.

@@ -47,6 +47,7 @@ def test_write_figure_data_rejects_paths(tmp_path, bad):
 def test_glue_figure_glues_then_closes(monkeypatch):
     import myst_nb
 
+    monkeypatch.setenv("DIVERSION_BOOK_BUILD", "1")
     glued = {}
     monkeypatch.setattr(myst_nb, "glue", lambda key, value, display: glued.update({key: display}))
     fig = plt.figure()
@@ -59,6 +60,7 @@ def test_glue_number_glues_plain_python_numbers(monkeypatch):
     import myst_nb
     import numpy as np
 
+    monkeypatch.setenv("DIVERSION_BOOK_BUILD", "1")
     glued = {}
     monkeypatch.setattr(myst_nb, "glue", lambda key, value, display: glued.update({key: value}))
     style.glue_number("rate", np.float64(32.99))
@@ -75,3 +77,38 @@ def test_figure_axes_uses_the_given_axes_or_makes_a_figure():
     assert new_ax.figure is new_fig
     assert tuple(new_fig.get_size_inches()) == (7.5, 2.0)
     plt.close("all")
+
+
+def test_outside_the_book_glue_shows_figures_only(monkeypatch):
+    import IPython.display
+    import myst_nb
+
+    monkeypatch.delenv("DIVERSION_BOOK_BUILD", raising=False)
+    monkeypatch.setattr(myst_nb, "glue", lambda *args, **kwargs: pytest.fail("myst-nb used"))
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", shown.append)
+    fig = plt.figure()
+    style.glue_figure("fig-test", fig)  # a reader's notebook shows the figure where it is drawn
+    assert shown == [fig] and not plt.fignum_exists(fig.number)
+    style.glue_number("rate", 32.99)  # a number for the prose: nothing to show
+    style.glue("label", "text", display=False)
+    assert shown == [fig]
+    style.glue("label", "text")
+    assert shown == [fig, "text"]
+
+
+def test_outside_ipython_glue_shows_nothing(monkeypatch):
+    import builtins
+
+    monkeypatch.delenv("DIVERSION_BOOK_BUILD", raising=False)
+    real_import = builtins.__import__
+
+    def no_ipython(name, *args, **kwargs):
+        if name.startswith("IPython"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_ipython)
+    fig = plt.figure()
+    style.glue_figure("fig-test", fig)
+    assert not plt.fignum_exists(fig.number)
