@@ -1,7 +1,8 @@
 # Two commands do everything on a fresh Debian or Ubuntu machine with Python 3.11, 3.12 or 3.13:
 #   make book   build the HTML book into _build/html
-#   make test   lint, unit tests, data validation, build the PDF and the book, test them
-#   make pdf    the whole book as one PDF, _build/latex/diversion-book.pdf (needs TeX: .ci/run)
+#   make test   lint, unit tests, data validation, build the PDF and the book, test them; installs
+#               the Debian packages it needs first (scripts/system-packages.sh)
+#   make pdf    the whole book as one PDF, _build/latex/diversion-book.pdf
 # Both create .venv from requirements.lock the first time.
 
 # The newest supported Python on PATH, unless PYTHON is given (make book PYTHON=python3.12). A name
@@ -23,7 +24,7 @@ STAMP := $(VENV)/.installed-py$(PY_VERSION)-$(shell cat requirements.lock pyproj
 JB_FLAGS := -W -n --keep-going
 
 .PHONY: book test unit lint data-check citation-check book-tests env clean lock bench notebooks \
-	serve pdf pdf-tests python
+	serve pdf pdf-tests python system-packages pdf-packages
 
 # Stops at once, in one line, when no supported Python was found.
 python:
@@ -70,7 +71,7 @@ book-tests: $(STAMP)
 # xelatex with Sphinx's LaTeX class (settings under latex: and latex_elements in _config.yml,
 # book/_ext/pdf_edition.py). LaTeX stops at the first error instead of asking for input.
 PDF := _build/latex/diversion-book.pdf
-pdf: $(STAMP)
+pdf: pdf-packages $(STAMP)
 	rm -f $(PDF)
 	LATEXOPTS="-interaction=nonstopmode -halt-on-error" \
 		scripts/offline.sh $(BIN)/jupyter-book build $(JB_FLAGS) --builder pdflatex .
@@ -79,8 +80,16 @@ pdf: $(STAMP)
 pdf-tests: $(STAMP)
 	BOOK_PDF=$(PDF) $(BIN)/pytest tests/test_pdf.py
 
+# The Debian packages that pip cannot install: Chromium (browser tests), linkchecker (internal links),
+# the TeX set and poppler-utils (the PDF edition and its checks). Missing ones are installed (as
+# root, or with sudo -n); otherwise the target stops at once with the command to run.
+system-packages:
+	@scripts/system-packages.sh all
+pdf-packages:
+	@scripts/system-packages.sh pdf
+
 # pdf comes before book: the HTML build copies the PDF into the site and links to it.
-test: lint data-check citation-check unit pdf pdf-tests book book-tests
+test: system-packages lint data-check citation-check unit pdf pdf-tests book book-tests
 
 # One lock for every supported Python (3.11 to 3.13) and platform: --universal with the fewest
 # versions, so that each package has one pin whatever the Python. uv runs from a venv of its own.
