@@ -45,7 +45,7 @@ book: $(STAMP)
 	scripts/offline.sh $(BIN)/jupyter-book build $(JB_FLAGS) .
 
 lint: $(STAMP)
-	$(BIN)/ruff check analysis tests book/_ext
+	$(BIN)/ruff check analysis tests book/_ext scripts
 
 data-check: $(STAMP)
 	$(BIN)/frictionless validate data/datapackage.json
@@ -98,9 +98,14 @@ lock: | python
 	test -x $(LOCK_VENV)/bin/uv || { $(PYTHON) -m venv $(LOCK_VENV) && $(LOCK_VENV)/bin/python -m pip install --quiet uv; }
 	$(LOCK_VENV)/bin/uv pip compile --quiet --universal --fork-strategy fewest --python-version 3.11 requirements.in -o requirements.lock
 
-# Clean build, no-change rebuilds, notebook execution times, site and page weight vs budgets.
+# Build times (clean, no change, one chapter edited; medians of 3), the split of each notebook
+# (kernel start and imports vs work) and page weight, against budgets. With PEER=path/to/a/book
+# the same for that Jupyter Book in the same run (PEER_PYTHON: its environment's Python, if the
+# peer needs packages this book's .venv does not have).
+PEER ?=
+PEER_PYTHON ?=
 bench: $(STAMP)
-	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/bench.py $(if $(PEER),--peer $(PEER)) $(if $(PEER_PYTHON),--peer-python $(PEER_PYTHON))
 
 # Every notebook page of the book as a Jupyter notebook in notebooks/ (git-ignored), in the same
 # folder layout as book/, so that a notebook writes its figure tables where its page would.
