@@ -124,7 +124,11 @@ def fake_checkout(root: Path, version: str) -> None:
     for name in ("README.md", "CITATION.cff", "LICENSE", "LICENSE-TEXT.md"):
         (root / name).write_text(f"{name}\n", encoding="utf-8")
     (root / ".venv" / "bin").mkdir(parents=True)
-    (root / ".venv" / "bin" / "python").symlink_to(sys.executable)
+    # A script, not a symlink: from Python 3.13 on, a symlink to a venv's python outside that venv
+    # no longer finds the venv's packages (yaml here).
+    python = root / ".venv" / "bin" / "python"
+    python.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n', encoding="utf-8")
+    python.chmod(0o755)
 
 
 def run_release_script(workflow: dict, root: Path, tag: str) -> subprocess.CompletedProcess:
