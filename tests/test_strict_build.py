@@ -293,6 +293,31 @@ def test_notebooks_execute_once_each_and_at_the_same_time(tmp_path: Path) -> Non
     for name in ("first", "second"):
         html = (root / "_build" / "html" / "book" / f"{name}.html").read_text(encoding="utf-8")
         assert "value read: 41" in html
+    # One cache record per page, also after a page's code changes.
+    assert len(cache_records(root)) == 2
+    first = root / "book" / "first.md"
+    first.write_text(first.read_text(encoding="utf-8") + EXTRA_CELL, encoding="utf-8")
+    done = build_tiny(root)
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert "executing 1 notebooks" in done.stdout
+    assert [event for event, _ in runs(root)["first"]] == ["start", "end", "start", "end"]
+    assert "second" in runs(root) and len(runs(root)["second"]) == 2  # not run again
+    assert sorted(Path(uri).name for uri in cache_records(root)) == ["first.md", "second.md"]
+
+
+EXTRA_CELL = """
+```{code-cell} ipython3
+print("a second cell")
+```
+"""
+
+
+def cache_records(root: Path) -> list[str]:
+    """The pages (URIs) of the records in the book's jupyter-cache."""
+    from jupyter_cache import get_cache
+
+    cache = get_cache(root / "_build" / ".jupyter_cache")
+    return [record.uri for record in cache.list_cache_records()]
 
 
 def test_a_notebook_that_now_fails_is_not_taken_from_the_cache(tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ import os
 import re
 import time
 import traceback
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -144,12 +145,19 @@ async def execute_all(jobs: list[Job], parallel: int) -> None:
 
 
 def store(cache_path: str, jobs: list[Job]) -> None:
-    """Cache the executed notebooks; drop any record that a failed notebook's code matches."""
+    """Cache the executed notebooks, one record per page (its earlier records are dropped, so the
+    cache does not grow with every edit); a failed notebook leaves no record for its page."""
     from jupyter_cache import get_cache
     from jupyter_cache.base import CacheBundleIn
 
     cache = get_cache(cache_path)
+    by_page: dict[str, list[int]] = {}
+    for record in cache.list_cache_records():
+        by_page.setdefault(record.uri, []).append(record.pk)
     for job in jobs:
+        for pk in by_page.get(str(job.path), []):
+            with suppress(KeyError):  # a record whose notebook file is already gone
+                cache.remove_cache(pk)
         if job.error is None:
             cache.cache_notebook_bundle(
                 CacheBundleIn(job.notebook, str(job.path), data={"execution_seconds": job.seconds}),
@@ -157,11 +165,8 @@ def store(cache_path: str, jobs: list[Job]) -> None:
                 overwrite=True,
             )
             continue
-        try:
-            record = cache.match_cache_notebook(job.notebook)
-        except KeyError:
-            continue
-        cache.remove_cache(record.pk)
+        with suppress(KeyError):  # a record of the same code under another page's name
+            cache.remove_cache(cache.match_cache_notebook(job.notebook).pk)
 
 
 def execute_before_reading(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
