@@ -13,7 +13,8 @@ Each budget gets PASS or FAIL; the exit status is 1 when a budget fails, 2 when 
 Builds are offline (scripts/offline.sh) and use the flags of `make book` (the peer: none, as its
 own instructions say). Other processes on the machine slow every figure: the table names them.
 
-Usage: .venv/bin/python scripts/bench.py [--runs 3] [--peer PATH [--peer-python PY]] [--edit PAGE]
+Usage: .venv/bin/python scripts/bench.py [--runs 3] [--edit PAGE]
+           [--peer PATH [--peer-python PY] [--peer-name NAME]]...  (peers may be repeated)
        .venv/bin/python scripts/bench.py --split PAGE...   (print the split of notebooks as JSON)
 """
 
@@ -396,8 +397,12 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print its tables; the exit status says whether budgets hold."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="builds per measure (median taken)")
-    parser.add_argument("--peer", type=Path, help="a peer Jupyter Book (its folder or repository)")
-    parser.add_argument("--peer-python", help="Python of the peer's environment (default: ours)")
+    parser.add_argument("--peer", type=Path, action="append", default=[],
+                        help="a peer Jupyter Book (its folder or repository); may be repeated")
+    parser.add_argument("--peer-python", action="append", default=[],
+                        help="Python of each peer's environment, in order (default: ours)")
+    parser.add_argument("--peer-name", action="append", default=[],
+                        help="a name for each peer, in order (default: peer, peer2, ...)")
     parser.add_argument("--edit", default=DEFAULT_EDIT, help="the page edited for the rebuild")
     parser.add_argument("--keep", type=Path, help="build here and keep the copies")
     parser.add_argument("--split", nargs="+", type=Path, help=argparse.SUPPRESS)
@@ -411,21 +416,23 @@ def main(argv: list[str] | None = None) -> int:
     ours = Book("book", REPO_ROOT, ".", Path(sys.executable).parent / "jupyter-book",
                 make_build_flags(), args.edit)
     books = [ours]
-    if args.peer is not None:
-        peer_source = args.peer.resolve()
+    for n, peer_path in enumerate(args.peer):
+        peer_source = peer_path.resolve()
         configs = sorted(
             p.parent for p in peer_source.glob("**/_config.yml") if "_build" not in p.parts
         )
         if not configs:
-            parser.error(f"--peer {args.peer}: no _config.yml under it")
+            parser.error(f"--peer {peer_path}: no _config.yml under it")
         book_dir = configs[0]
         edit = next(
             (c for c in PEER_EDIT_CANDIDATES if (book_dir / c).is_file()),
             executed_pages(book_dir)[0].relative_to(book_dir).as_posix(),
         )
-        python = Path(args.peer_python or sys.executable)
+        python = Path(args.peer_python[n] if n < len(args.peer_python) else sys.executable)
+        default_name = "peer" if n == 0 else f"peer{n + 1}"
+        name = args.peer_name[n] if n < len(args.peer_name) else default_name
         books.append(
-            Book("peer", peer_source, book_dir.relative_to(peer_source).as_posix() or ".",
+            Book(name, peer_source, book_dir.relative_to(peer_source).as_posix() or ".",
                  python.parent / "jupyter-book", [], edit)
         )
 
@@ -462,35 +469,40 @@ def main(argv: list[str] | None = None) -> int:
         "one-chapter edit": edit_s <= EDIT_REBUILD_BUDGET_S,
         "heaviest page": heaviest_bytes <= PAGE_BUDGET_BYTES,
     }
-    peer = books[1] if len(books) > 1 else None
-    if peer is not None:
-        peer_per_page = median(peer.clean) / len(peer.pages)
-        checks["per executed page vs peer"] = per_page / peer_per_page <= PER_PAGE_RATIO_BUDGET
+    peers = books[1:]
+    if peers:  # the budget compares with the first peer
+        first_per_page = median(peers[0].clean) / len(peers[0].pages)
+        checks[f"per executed page vs {peers[0].name}"] = (
+            per_page / first_per_page <= PER_PAGE_RATIO_BUDGET
+        )
 
-    header = (f"measure (median of {args.runs})", "book", "budget")
-    if peer is not None:
-        header = (*header[:2], "peer", "book / peer", header[2])
+    header = [f"measure (median of {args.runs})", "book"]
+    for peer in peers:
+        header += [peer.name, f"book / {peer.name}"]
+    header.append("budget")
 
-    def row(name: str, ours_value: float, peer_value: float | None, budget: str, unit="s"):
-        cells = [name, f"{ours_value:.1f} {unit}"]
-        if peer is not None:
-            cells += [f"{peer_value:.1f} {unit}", ratio(ours_value, peer_value)]
+    def row(name: str, measure, budget: str) -> tuple[str, ...]:
+        """A row: `measure(book)` for the book, then each peer's value and the ratio."""
+        ours_value = measure(ours)
+        cells = [name, f"{ours_value:.1f} s"]
+        for peer in peers:
+            cells += [f"{measure(peer):.1f} s", ratio(ours_value, measure(peer))]
         return (*cells, budget)
 
-    rows = [header]
-    rows.append(row("clean build (every notebook executed)", clean_s,
-                    median(peer.clean) if peer else None,
+    pages = ", ".join(f"{book.name} {len(book.pages)}" for book in books)
+    per_page_budget = ""
+    if peers:
+        ok = checks[f"per executed page vs {peers[0].name}"]
+        per_page_budget = f"book/{peers[0].name} <= {PER_PAGE_RATIO_BUDGET:.1f}  {verdict(ok)}"
+    rows = [tuple(header)]
+    rows.append(row("clean build (every notebook executed)", lambda b: median(b.clean),
                     f"<= {CLEAN_BUILD_BUDGET_S:.0f} s  {verdict(checks['clean build'])}"))
-    rows.append(row(f"  per executed page (book {len(ours.pages)} pages"
-                    + (f", peer {len(peer.pages)})" if peer else ")"), per_page,
-                    peer_per_page if peer else None,
-                    f"book/peer <= {PER_PAGE_RATIO_BUDGET:.1f}  "
-                    f"{verdict(checks['per executed page vs peer'])}" if peer else ""))
-    rows.append(row("no-change rebuild", no_change_s, median(peer.no_change) if peer else None,
+    rows.append(row(f"  per executed page ({pages} pages)",
+                    lambda b: median(b.clean) / len(b.pages), per_page_budget))
+    rows.append(row("no-change rebuild", lambda b: median(b.no_change),
                     f"<= {REBUILD_BUDGET_RATIO:.0%} of clean ({no_change_s / clean_s:.1%})  "
                     f"{verdict(checks['no-change rebuild'])}"))
-    rows.append(row("rebuild after a one-chapter edit", edit_s,
-                    median(peer.edited) if peer else None,
+    rows.append(row("rebuild after a one-chapter edit", lambda b: median(b.edited),
                     f"<= {EDIT_REBUILD_BUDGET_S:.0f} s  {verdict(checks['one-chapter edit'])}"))
     print()
     print(table(rows))
