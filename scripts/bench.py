@@ -14,7 +14,7 @@ Builds are offline (scripts/offline.sh) and use the flags of `make book` (the pe
 own instructions say). Other processes on the machine slow every figure: the table names them.
 
 Usage: .venv/bin/python scripts/bench.py [--runs 3] [--edit PAGE]
-           [--peer PATH [--peer-python PY] [--peer-name NAME]]...  (peers may be repeated)
+           [--peer PATH [--peer-python PY] [--peer-name NAME] [--peer-edit PAGE]]...
        .venv/bin/python scripts/bench.py --split PAGE...   (print the split of notebooks as JSON)
 """
 
@@ -403,6 +403,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="Python of each peer's environment, in order (default: ours)")
     parser.add_argument("--peer-name", action="append", default=[],
                         help="a name for each peer, in order (default: peer, peer2, ...)")
+    parser.add_argument("--peer-edit", action="append", default=[],
+                        help="the page edited in each peer, in order (default: a page of its own)")
     parser.add_argument("--edit", default=DEFAULT_EDIT, help="the page edited for the rebuild")
     parser.add_argument("--keep", type=Path, help="build here and keep the copies")
     parser.add_argument("--split", nargs="+", type=Path, help=argparse.SUPPRESS)
@@ -424,7 +426,7 @@ def main(argv: list[str] | None = None) -> int:
         if not configs:
             parser.error(f"--peer {peer_path}: no _config.yml under it")
         book_dir = configs[0]
-        edit = next(
+        edit = args.peer_edit[n] if n < len(args.peer_edit) else next(
             (c for c in PEER_EDIT_CANDIDATES if (book_dir / c).is_file()),
             executed_pages(book_dir)[0].relative_to(book_dir).as_posix(),
         )
