@@ -317,7 +317,10 @@ def cache_records(root: Path) -> list[str]:
     from jupyter_cache import get_cache
 
     cache = get_cache(root / "_build" / ".jupyter_cache")
-    return [record.uri for record in cache.list_cache_records()]
+    try:
+        return [record.uri for record in cache.list_cache_records()]
+    finally:
+        cache.db.dispose()  # close the SQLite connection (Python 3.13 warns of an open one)
 
 
 def test_a_notebook_that_now_fails_is_not_taken_from_the_cache(tmp_path: Path) -> None:

@@ -167,6 +167,7 @@ def store(cache_path: str, jobs: list[Job]) -> None:
             continue
         with suppress(KeyError):  # a record of the same code under another page's name
             cache.remove_cache(cache.match_cache_notebook(job.notebook).pk)
+    cache.db.dispose()  # myst-nb opens the cache again for each page
 
 
 def execute_before_reading(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
