@@ -102,13 +102,13 @@ def test_compare_keeps_poisson_without_overdispersion():
 
 def starved_negative_binomial(monkeypatch):
     """Make the negative binomial optimiser stop after one iteration, so it fails to converge."""
-    original = growth.sm.NegativeBinomial.fit
+    original = growth.NegativeBinomial.fit
 
     def one_step(self, *args, **kwargs):
         kwargs["maxiter"] = 1
         return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(growth.sm.NegativeBinomial, "fit", one_step)
+    monkeypatch.setattr(growth.NegativeBinomial, "fit", one_step)
 
 
 @pytest.mark.parametrize(

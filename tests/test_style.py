@@ -112,3 +112,24 @@ def test_outside_ipython_glue_shows_nothing(monkeypatch):
     fig = plt.figure()
     style.glue_figure("fig-test", fig)
     assert not plt.fignum_exists(fig.number)
+
+
+def test_set_theme_applies_the_whitegrid_look():
+    style.set_theme()
+    assert plt.rcParams["axes.grid"] is True
+    assert plt.rcParams["axes.edgecolor"] == ".8"
+    assert plt.rcParams["font.size"] == 12.0
+    assert plt.rcParams["axes.titlesize"] == "medium"  # the book's own size wins over the theme's
+
+
+def test_importing_style_does_not_import_seaborn_or_statsmodels():
+    # Every chapter imports analysis.style: it must not pay for libraries it does not draw with.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, analysis, analysis.style\n"
+        "print(sorted({'seaborn', 'statsmodels'} & set(sys.modules)))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
