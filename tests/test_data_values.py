@@ -548,3 +548,74 @@ def test_city_coordinates_match_the_printed_infobox_values():
     assert coordinates["lat_deg"].idxmax() == "Gloucester"
     assert coordinates.loc["Cambridge", "lon_deg"] < coordinates.loc["Boston", "lon_deg"]
     assert coordinates["secondary"].all()
+
+
+# --- S8: after the article, 2017-2024 (DATA-SOURCES.md supplement S8, l.537-743) ----------------
+
+
+def test_us_rates_from_each_nchs_data_brief(data):
+    us = data["us_overdose_rates_by_race"]
+    total = us[us["race_ethnicity"] == "All Races-All Origins"]
+    # nchs2018db329 (l.558): 'in 2017 (21.7 per 100,000) was 9.6% higher than ... 2016 (19.8)'.
+    assert _one(total, "rate_per_100k", year=2017) == 21.7
+    assert _one(total, "deaths", year=2017) == 70237
+    # nchs2021db428 (l.561): '91,799 drug overdose deaths ... 28.3 per 100,000'.
+    assert (_one(total, "deaths", year=2020), _one(total, "rate_per_100k", year=2020)) == (91799,
+                                                                                           28.3)
+    # nchs2022db457 (l.562): '106,699 ... 32.4'; nchs2024db522 (l.564): '105,007 ... 31.3'.
+    assert _one(total, "deaths", year=2021) == 106699
+    assert (_one(total, "deaths", year=2023), _one(total, "rate_per_100k", year=2023)) == (105007,
+                                                                                           31.3)
+    # nchs2024db491 (l.563): 2022 = 32.6, with no count in the abstract read.
+    assert _one(total, "rate_per_100k", year=2022) == 32.6
+    assert pd.isna(_one(total, "deaths", year=2022))
+    # One row per brief: each brief is its own vintage, never a merged series.
+    assert not total.duplicated(["source_id", "year"]).any()
+    assert (total["race_system"] == "not_applicable").all()
+
+
+def test_us_rates_by_race_and_the_crossover(data):
+    us = data["us_overdose_rates_by_race"]
+    both = us[(us["sex"] == "both") & (us["measure"] == "all_drug_overdose")]
+    rate = both.set_index(["year", "race_ethnicity"])["rate_per_100k"]
+    white, black = "Non-Hispanic White", "Non-Hispanic Black"
+    # minino2021nchs (l.566): White 26.2, Black 24.8 in 2019.
+    assert (rate[2019, white], rate[2019, black]) == (26.2, 24.8)
+    # goodfaith2021 on db428 (l.567): Black 35.8 above White 33.1 in 2020 (l.573: the crossover).
+    assert (rate[2020, black], rate[2020, white]) == (35.8, 33.1)
+    # icesaturn2024db522 (l.570): White 35.6 -> 33.1, Black 47.5 -> 48.9, NHOPI 18.8 -> 26.2.
+    assert (rate[2022, white], rate[2023, white]) == (35.6, 33.1)
+    assert (rate[2022, black], rate[2023, black]) == (47.5, 48.9)
+    nhopi = "Non-Hispanic Native Hawaiian or Other Pacific Islander"
+    assert (rate[2022, nhopi], rate[2023, nhopi]) == (18.8, 26.2)
+    # hp2030su03 (l.568): 2021 AIAN 56.6, Asian 4.7; NOT FOUND (l.569): White, Black, Hispanic 2021.
+    assert rate[2021, "Non-Hispanic American Indian or Alaska Native"] == 56.6
+    assert rate[2021, "Non-Hispanic Asian"] == 4.7
+    assert not {(2021, white), (2021, black), (2021, "Hispanic")} & set(rate.index)
+    # NOT FOUND (l.572): both-sexes rates by race for 2017 and 2018.
+    by_race = both[both["race_ethnicity"] != "All Races-All Origins"]
+    assert not by_race["year"].isin([2017, 2018]).any()
+    # The mislabelled 2022 figures of a website (l.577) are not used.
+    assert not ((both["year"] == 2022) & both["rate_per_100k"].isin([44.3, 56.6])).any()
+
+
+def test_us_race_systems_are_recorded_and_both_kept_for_2018(data):
+    us = data["us_overdose_rates_by_race"]
+    men = us[(us["sex"] == "male") & (us["year"] == 2018)]
+    # hus2019overdose (l.571): men in 2018, bridged race White 33.5, Black 32.0; single race
+    # White 33.8, Black 32.4.
+    pairs = men.set_index(["race_ethnicity", "race_system"])["rate_per_100k"]
+    assert (pairs["Non-Hispanic White", "bridged"], pairs["Non-Hispanic White", "single"]) == (
+        33.5, 33.8)
+    assert (pairs["Non-Hispanic Black", "bridged"], pairs["Non-Hispanic Black", "single"]) == (
+        32.0, 32.4)
+    # pew2022 (l.574): Black men 54.1, White men 44.2 in 2020, CDC WONDER bridged race.
+    pew = us[us["source_id"] == "pew2022"].set_index("race_ethnicity")
+    assert (pew.loc["Non-Hispanic Black", "rate_per_100k"],
+            pew.loc["Non-Hispanic White", "rate_per_100k"]) == (54.1, 44.2)
+    assert (pew["race_system"] == "bridged").all() and (pew["sex"] == "male").all()
+    # The old NCHS series (1999-2016) is bridged; the briefs from 2019 on are coded single.
+    by_race = us[(us["race_ethnicity"] != "All Races-All Origins") & (us["sex"] == "both")
+                 & (us["measure"] == "all_drug_overdose")]
+    assert (by_race["race_system"] == "single").all()
+    assert by_race["deaths"].isna().all()  # no counts by race: no interval can be computed
