@@ -85,6 +85,10 @@ def ledger_markdown(ledger: pd.DataFrame, others_shown: int = 3) -> str:
                       f"*Comparison:* {_escape(comparison_text(row))}"]
             why = f"**{row['verdict']}**: {_escape(row['reason'])}"
             why += f"; {_escape(row['note'])}." if row["note"] else "."
+        if row.get("latest_text"):
+            public.append(f"*Latest release:* {_escape(row['latest_text'])}"
+                          f"{_cite(row['latest_sources'])}; the verdict keeps the release "
+                          "current when the article looked.")
         others = [text for text in str(row["other_figures"]).split("; ") if text]
         if others:
             more = len(others) - others_shown
