@@ -195,6 +195,20 @@ def test_c21_c25_c27_directions(ledger):
     assert "2,102 deaths in 2016" in pandemic["note"]
 
 
+def test_releases_after_the_article_are_recorded_without_moving_verdicts(ledger):
+    # MDPH, June 2024 release (NBC Boston, SHNS): 2,007 deaths in 2019 and 2,092 in 2020. The
+    # verdicts stay those reached on the June 2020 (C01) and May 2021 (C27) releases.
+    deaths = figure(ledger, "C01", "ma_deaths")
+    assert (deaths["public_value"], deaths["latest_value"]) == (2015, 2007)
+    assert deaths["latest_sources"] == "mdph2024jun"
+    assert deaths["verdict"] == claims.CONSISTENT
+    pandemic = figure(ledger, "C27", "deaths_rising_2020")
+    assert pandemic["sources"] == "mdph2021may" and pandemic["latest_sources"] == "mdph2024jun"
+    assert pandemic["latest_value"] == pytest.approx(2092 / 2007 - 1)
+    assert pandemic["latest_text"] == "2,007 (2019) → 2,092 (2020), +4.2%, release of 2024-06"
+    assert pandemic["verdict"] == claims.CONSISTENT and "vintage" in flags(pandemic)
+
+
 def test_c01_claim_is_only_loosely_comparable_as_its_weakest_figure(ledger):
     # 29 reproduced, 2,023 consistent, 20 against an all-drug 21.6 loosely comparable.
     assert by_claim(ledger)["C01"] == claims.LOOSELY

@@ -142,7 +142,8 @@ def test_mdph_totals_lie_within_confirmed_plus_pending(data):
         low = value["confirmed"] + value["additional_estimated_low"]
         high = value["confirmed"] + value["additional_estimated_high"]
         assert low <= value["confirmed_and_estimated"] <= high, year
-    assert _one(deaths, "deaths", year=2021, measure="confirmed_and_estimated") == 2290
+    assert _one(deaths, "deaths", year=2021, measure="confirmed_and_estimated",
+                vintage="2022-06") == 2290
 
 
 def test_mdph_secondary_series_is_flagged_and_ocr_labels_are_not_used(data):
@@ -619,3 +620,58 @@ def test_us_race_systems_are_recorded_and_both_kept_for_2018(data):
                  & (us["measure"] == "all_drug_overdose")]
     assert (by_race["race_system"] == "single").all()
     assert by_race["deaths"].isna().all()  # no counts by race: no interval can be computed
+
+
+def test_mdph_later_vintages(data):
+    deaths = data["mdph_opioid_deaths"]
+    total = deaths[deaths["measure"] == "confirmed_and_estimated"]
+    # mdph2022decap (l.589): 2021 = 2,301 in December 2022; mdph2023jun (l.589): 2,300.
+    assert _one(total, "deaths", year=2021, vintage="2022-12") == 2301
+    assert _one(total, "deaths", year=2021, vintage="2023-06") == 2300
+    # mdph2023jun (l.590): 2022 = 2,357; mdph2023dec (l.591, primary): 2,359.
+    assert _one(total, "deaths", year=2022, vintage="2023-06") == 2357
+    assert _one(total, "deaths", year=2022, source_id="mdph2023dec") == 2359
+    assert not _one(deaths, "secondary", year=2022, source_id="mdph2023dec")
+    # mdph2024jun (l.592-593): 2023 = 2,125; revised 2016 2,111, 2019 2,007, 2020 2,092.
+    june_2024 = total[total["vintage"] == "2024-06"].set_index("year")["deaths"]
+    assert june_2024.to_dict() == {2016: 2111, 2017: 2015, 2018: 2015, 2019: 2007, 2020: 2092,
+                                   2022: 2357, 2023: 2125}
+    # bostonherald2025 (l.594): 1,340 'confirmed' in 2024, ambiguous; not a confirmed+estimated row.
+    assert _one(deaths, "deaths", year=2024) == 1340
+    assert _one(deaths, "measure", year=2024) == "confirmed"
+    rates = data["mdph_opioid_rates"]
+    # mdph2023jun (l.590): 33.5 in 2022; mdph2024jun (l.592): 30.2 in 2023.
+    assert _one(rates, "rate_per_100k", year=2022, vintage="2023-06") == 33.5
+    assert _one(rates, "rate_per_100k", year=2023) == 30.2
+    # mdph2022juntwiw (l.588): 29.9 for 2020 in the June 2022 release (30.2 in May 2021).
+    assert _one(rates, "rate_per_100k", year=2020, vintage="2022-06") == 29.9
+    # NOT FOUND (l.594, l.739): the MDPH report of June 2025 (2024 count and rate).
+    assert not (rates["year"] == 2024).any()
+
+
+def test_ma_rates_by_race_after_2020_keep_sex_apart(data):
+    race = data["ma_opioid_rates_by_race"]
+    later = race[race["year"] >= 2021]
+    black = later[later["race_ethnicity"] == "black_non_hispanic"]
+    # mdph2023jun (l.605-606): both sexes 36.4 -> 51.7; men 56.4 -> 79.6; women 17.4 -> 25.5.
+    both = black[black["sex"] == "both"].set_index("year")["rate_per_100k"]
+    assert both.to_dict() == {2021: 36.4, 2022: 51.7}
+    men = black[(black["sex"] == "male") & (black["source_id"] == "mdph2023jun")]
+    assert men.set_index("year")["rate_per_100k"].to_dict() == {2021: 56.4, 2022: 79.6}
+    # bostonherald2024jun (l.610): Black non-Hispanic men 80 (2022) -> 84.6 (2023).
+    assert _one(black, "rate_per_100k", year=2023, sex="male") == 84.6
+    assert _one(black, "rate_per_100k", year=2022, source_id="bostonherald2024jun") == 80
+    # NOT FOUND (l.612): 2023 rates for women or both sexes, and every 2021+ White or Hispanic rate.
+    assert set(later.loc[later["year"] == 2023, "sex"]) == {"male"}
+    assert not later["race_ethnicity"].isin(["white_non_hispanic", "hispanic"]).any()
+    # commonwealth2022jun (l.607): American Indian residents 118.6 in 2021.
+    assert _one(later, "rate_per_100k", race_ethnicity="american_indian") == 118.6
+
+
+def test_fentanyl_after_2021(data):
+    share = data["fentanyl_share"]
+    # mdph2023jun (l.596): 93% in 2022; bostonherald2025: 'about 92%' in 2024 (approximate).
+    assert _one(share, "share_pct", period="2022", substance="fentanyl") == 93
+    assert _one(share, "share_pct", period="2024") == 92
+    assert _one(share, "approximate", period="2024")
+    assert not (share["year"] == 2023).any()  # the 90% copy's address was not kept
