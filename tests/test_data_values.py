@@ -83,6 +83,17 @@ def test_sources_bib_has_unique_keys_and_urls():
     assert "nchs2018drugpoisoning" in keys and "fbi2019cius" in keys and "mdph2020feb" in keys
 
 
+def test_sources_bib_fields_are_valid_latex():
+    # A bare '%' (a LaTeX comment) or an unbalanced brace breaks the bibliography at build time.
+    from pybtex.database import parse_file
+    from pybtex.richtext import Text
+
+    for key, entry in parse_file(BOOK / "sources.bib").entries.items():
+        for name, value in entry.fields.items():
+            Text.from_latex(value)  # raises on unbalanced braces
+            assert re.search(r"(?<!\\)%", value) is None or name == "url", (key, name)
+
+
 # --- NCHS drug-poisoning mortality (nchs2018drugpoisoning, data.cdc.gov jx6g-fdh6) ----------------
 
 
@@ -675,3 +686,51 @@ def test_fentanyl_after_2021(data):
     assert _one(share, "share_pct", period="2024") == 92
     assert _one(share, "approximate", period="2024")
     assert not (share["year"] == 2023).any()  # the 90% copy's address was not kept
+
+
+def test_city_deaths_after_2019_and_gloucester_gap(data):
+    city = data["city_opioid_deaths_after_2019"]
+    # wbjournal2022jun (l.625): Boston 311 (2020), 322 (2021); patch2024jun (l.627): 353, 377.
+    boston = city[city["place"] == "boston"]
+    assert _one(boston, "deaths", period="2020") == 311
+    assert _one(boston, "deaths", period="2023") == 377
+    # universalhub2023 (l.626, BPHC) and patch2024jun (l.627): two publishers, 352 and 353.
+    assert sorted(boston.loc[boston["period"] == "2022", "deaths"]) == [352, 353]
+    # cphd2024nov (l.629-630, primary): Cambridge 57 residents and 76 in the city, 2022-2023.
+    cambridge = city[city["place"] == "cambridge"]
+    two_years = cambridge[cambridge["period"] == "2022-2023"].set_index("basis")["deaths"]
+    assert two_years.to_dict() == {"residence": 57, "occurrence": 76}
+    # crimson2025nov (l.630): 45 + 31 = 76 deaths in the city, the department's two-year total.
+    occurrence = cambridge[(cambridge["basis"] == "occurrence") & (cambridge["months"] == 12)]
+    yearly = occurrence.set_index("first_year")["deaths"]
+    assert yearly[2022] + yearly[2023] == two_years["occurrence"]
+    # itemlive2023jul (l.633): Lynn January-June, 31 (2022) -> 13 (2023).
+    lynn = city[city["place"] == "lynn"].set_index("period")["deaths"]
+    assert lynn.to_dict() == {"2022-01/2022-06": 31, "2023-01/2023-06": 13}
+    assert (city.loc[city["place"] == "lynn", "months"] == 6).all()
+    # NOT FOUND (l.635): Gloucester 2020-2023.
+    assert not (city["place"] == "gloucester").any()
+
+
+def test_fbi_after_2019_records_the_nibrs_break(data):
+    reporting = data["fbi_arrest_reporting"]
+    # cnn2022fbi (l.654): no national estimate for 2021; 63% of agencies, about 65% of people.
+    estimate = reporting.dropna(subset=["national_estimate"]).set_index("year")
+    assert not estimate.loc[2021, "national_estimate"] and estimate.loc[2022, "national_estimate"]
+    assert (estimate.loc[2021, "agencies_pct"], estimate.loc[2021, "population_pct"]) == (63, 65)
+    # fbicde2023 (l.659): 2022 estimate from 15,726 of 18,888 agencies.
+    assert (estimate.loc[2022, "agencies_reporting"], estimate.loc[2022, "agencies_total"]) == (
+        15726, 18888)
+    # hstoday2022 and crimeconsequences2022 (l.658): SRS up to 2020, NIBRS only from 2021.
+    systems = reporting.groupby("year")["reporting_system"].unique()
+    assert list(systems[2020]) == ["srs"] and list(systems[2021]) == ["nibrs"]
+    arrests = data["fbi_drug_arrests"]
+    # silverlaw2025 (l.656): 907,412 drug arrests reported in 2023, a compilation kept outside
+    # the series.
+    y2023 = arrests[arrests["year"] == 2023].set_index("offense")
+    assert y2023.loc["total", "arrests"] == 907412
+    assert y2023.loc["possession", "arrests"] == 743827
+    assert not y2023["in_series"].any()
+    # No series value for 2021 (no estimate) and none for 2023 (NOT FOUND, l.657).
+    series = arrests[arrests["in_series"] & arrests["arrests"].notna()]
+    assert not series["year"].isin([2021, 2023]).any()
