@@ -88,3 +88,30 @@ def glue_number(key: str, value: object) -> None:
     from myst_nb import glue
 
     glue(key, value.item() if hasattr(value, "item") else value, display=False)
+
+
+# Later points (after the article's years) sit on a light grey band, so the article's years stay
+# readable; a span where no figure was found gets a hatched band with its reason.
+AFTER_SHADE = "0.92"
+GAP_HATCH = "////"
+
+
+def shade_after_article(
+    ax: Axes, start: object, label: str = "after the article", end: object | None = None
+) -> None:
+    """A grey band behind the data from `start` (a year or a date) to `end` or the right edge,
+    labelled at its top left; call it after drawing, so that the axis limits are known."""
+    left, right = ax.get_xlim()
+    ax.axvspan(start, right if end is None else end, color=AFTER_SHADE, zorder=0, linewidth=0)
+    ax.set_xlim(left, right)
+    ax.annotate(label, xy=(start, 1), xycoords=("data", "axes fraction"), xytext=(3, -3),
+                textcoords="offset points", ha="left", va="top", fontsize="x-small", color="0.3")
+
+
+def mark_gap(ax: Axes, start: object, end: object, label: str) -> None:
+    """A hatched band from `start` to `end` for years no source gave, labelled at its foot."""
+    ax.axvspan(start, end, facecolor="none", edgecolor="0.6", hatch=GAP_HATCH, linewidth=0,
+               zorder=0)
+    ax.annotate(label, xy=(start, 0), xycoords=("data", "axes fraction"), xytext=(2, 3),
+                textcoords="offset points", ha="left", va="bottom", fontsize="x-small",
+                color="0.3", rotation=90)

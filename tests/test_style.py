@@ -75,3 +75,26 @@ def test_figure_axes_uses_the_given_axes_or_makes_a_figure():
     assert new_ax.figure is new_fig
     assert tuple(new_fig.get_size_inches()) == (7.5, 2.0)
     plt.close("all")
+
+
+def test_shade_after_article_keeps_the_limits_and_labels_the_band():
+    fig, ax = plt.subplots()
+    ax.plot([2010, 2024], [0, 1])
+    limits = ax.get_xlim()
+    style.shade_after_article(ax, 2019.5, "after the article")
+    assert ax.get_xlim() == limits
+    band = ax.patches[-1]
+    assert band.get_x() == pytest.approx(2019.5) and band.get_zorder() == 0
+    assert [text.get_text() for text in ax.texts] == ["after the article"]
+    plt.close(fig)
+
+
+def test_mark_gap_hatches_the_missing_years():
+    fig, ax = plt.subplots()
+    ax.plot([2010, 2024], [0, 1])
+    style.mark_gap(ax, 2016.5, 2018.5, "not found")
+    band = ax.patches[-1]
+    assert band.get_hatch() == style.GAP_HATCH
+    assert band.get_width() == pytest.approx(2.0)
+    assert ax.texts[-1].get_text() == "not found"
+    plt.close(fig)
