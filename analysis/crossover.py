@@ -8,11 +8,11 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FixedLocator, MaxNLocator, NullLocator
 
 from analysis import style
 from analysis.checks import require_columns
-from analysis.rates import RACE_LABELS, SEX_LABELS, Z_95
+from analysis.rates import RACE_LABELS, RATIO_TICKS, SEX_LABELS, Z_95
 
 US = "United States"
 SYSTEMS = {"bridged": "bridged race", "single": "single race"}
@@ -132,7 +132,7 @@ def plot_us_by_race(
     fig, ax = style.figure_axes(ax, figsize=(7.5, 4.6))
     for i, group in enumerate(groups):
         _draw_runs(ax, series[series["race_ethnicity"] == group], style.colour(i), group)
-    style.shade_after_article(ax, after, "after the article")
+    style.shade_after_article(ax, after, "after the article", label_at="bottom")
     _mark_break(ax, series, break_year)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("Year of death")
@@ -181,9 +181,12 @@ def plot_ratio(ratios: pd.DataFrame, after: float = 2019.5, ax: Axes | None = No
     _draw_runs(ax, table, style.colour(0), None)
     ax.axhline(1, color=style.PALETTE["black"], linewidth=0.8, linestyle="--")
     ax.set_yscale("log")
+    low, high = ax.get_ylim()
+    ax.yaxis.set_major_locator(FixedLocator([t for t in RATIO_TICKS if low <= t <= high]))
     ax.yaxis.set_major_formatter("{x:g}")
+    ax.yaxis.set_minor_locator(NullLocator())
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    style.shade_after_article(ax, after, "after the article")
+    style.shade_after_article(ax, after, "after the article", label_at="bottom")
     first = ratios.iloc[0]
     ax.set_ylabel(f"{first['numerator'].split()[-1]} ÷ {first['denominator'].split()[-1]} "
                   "(log scale)")

@@ -141,7 +141,6 @@ def plot_ma_rates(
         ax.plot([article["year"] - 0.15], [article["value"]], linestyle="none", marker="D",
                 markersize=7, color=style.colour(3), markeredgecolor="black",
                 label="The article's figure")
-    ax.set_xlim(pairs["year"].min() - 0.6, pairs["year"].max() + 0.6)
     style.shade_after_article(ax, AFTER)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylim(0, None)
@@ -196,11 +195,11 @@ def plot_cities(fragments: pd.DataFrame, cities: tuple[str, ...] = CITIES) -> Fi
         note = _partial_note(rows[rows["later"]])
         if not rows["later"].any():
             note = "No figure found\nafter 2018"
-        if note:
+        if note:  # above the data: the axis is raised to make room
             ax.text(0.98, 0.96, note, transform=ax.transAxes, ha="right", va="top",
                     fontsize="x-small", color="0.25")
         ax.set_title(place.capitalize(), loc="left")
-        ax.set_ylim(0, None)
+        ax.set_ylim(0, rows["deaths"].max() * (1.7 if note else 1.1))
         ax.set_xlim(2013.5, 2024.5)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
         style.shade_after_article(ax, AFTER, "later")

@@ -97,21 +97,26 @@ GAP_HATCH = "////"
 
 
 def shade_after_article(
-    ax: Axes, start: object, label: str = "after the article", end: object | None = None
+    ax: Axes, start: object, label: str = "after the article", end: object | None = None,
+    label_at: str = "top",
 ) -> None:
     """A grey band behind the data from `start` (a year or a date) to `end` or the right edge,
-    labelled at its top left; call it after drawing, so that the axis limits are known."""
+    labelled at its top (or bottom) left; call it after drawing, so that the limits are known."""
     left, right = ax.get_xlim()
-    ax.axvspan(start, right if end is None else end, color=AFTER_SHADE, zorder=0, linewidth=0)
+    first = ax.convert_xunits(start)  # dates become axis numbers, like the limits
+    last = right if end is None else ax.convert_xunits(end)
+    ax.axvspan(first, last, color=AFTER_SHADE, zorder=0, linewidth=0)
     ax.set_xlim(left, right)
-    ax.annotate(label, xy=(start, 1), xycoords=("data", "axes fraction"), xytext=(3, -3),
-                textcoords="offset points", ha="left", va="top", fontsize="x-small", color="0.3")
+    top = label_at == "top"
+    ax.annotate(label, xy=(first, 1 if top else 0), xycoords=("data", "axes fraction"),
+                xytext=(3, -3 if top else 3), textcoords="offset points", ha="left",
+                va="top" if top else "bottom", fontsize="x-small", color="0.3")
 
 
 def mark_gap(ax: Axes, start: object, end: object, label: str) -> None:
     """A hatched band from `start` to `end` for years no source gave, labelled at its foot."""
     ax.axvspan(start, end, facecolor="none", edgecolor="0.6", hatch=GAP_HATCH, linewidth=0,
-               zorder=0)
+               zorder=0.5)  # above the grey band of later years, below the data
     ax.annotate(label, xy=(start, 0), xycoords=("data", "axes fraction"), xytext=(2, 3),
                 textcoords="offset points", ha="left", va="bottom", fontsize="x-small",
                 color="0.3", rotation=90)

@@ -98,3 +98,14 @@ def test_mark_gap_hatches_the_missing_years():
     assert band.get_width() == pytest.approx(2.0)
     assert ax.texts[-1].get_text() == "not found"
     plt.close(fig)
+
+
+def test_shade_after_article_on_a_date_axis_shades_what_comes_after():
+    fig, ax = plt.subplots()
+    ax.plot(pd.to_datetime(["2017-01-01", "2024-06-01"]), [0, 1])
+    style.shade_after_article(ax, pd.Timestamp("2020-07-23"), "later",
+                              end=pd.Timestamp("2024-01-01"))
+    band = ax.patches[-1]
+    start = matplotlib.dates.date2num(pd.Timestamp("2020-07-23"))
+    assert band.get_x() == pytest.approx(start) and band.get_width() > 0
+    plt.close(fig)
