@@ -155,7 +155,7 @@ def _mark_break(ax: Axes, series: pd.DataFrame, break_year: int) -> None:
     years = sorted(series["year"].unique())
     missing = [y for y in range(years[0], years[-1] + 1) if y not in years]
     for run in _runs(missing):
-        style.mark_gap(ax, run[0] - 0.5, run[-1] + 0.5, "not found")
+        style.mark_gap(ax, run[0] - 0.5, run[-1] + 0.5, "not found", label_at="top")
 
 
 def _runs(years: list[int]) -> list[list[int]]:

@@ -113,10 +113,12 @@ def shade_after_article(
                 va="top" if top else "bottom", fontsize="x-small", color="0.3")
 
 
-def mark_gap(ax: Axes, start: object, end: object, label: str) -> None:
-    """A hatched band from `start` to `end` for years no source gave, labelled at its foot."""
+def mark_gap(ax: Axes, start: object, end: object, label: str, label_at: str = "bottom") -> None:
+    """A hatched band from `start` to `end` for years no source gave, labelled at its foot (or
+    top)."""
     ax.axvspan(start, end, facecolor="none", edgecolor="0.6", hatch=GAP_HATCH, linewidth=0,
                zorder=0.5)  # above the grey band of later years, below the data
-    ax.annotate(label, xy=(start, 0), xycoords=("data", "axes fraction"), xytext=(2, 3),
-                textcoords="offset points", ha="left", va="bottom", fontsize="x-small",
-                color="0.3", rotation=90)
+    top = label_at == "top"
+    ax.annotate(label, xy=(start, 1 if top else 0), xycoords=("data", "axes fraction"),
+                xytext=(2, -3 if top else 3), textcoords="offset points", ha="left",
+                va="top" if top else "bottom", fontsize="x-small", color="0.3", rotation=90)

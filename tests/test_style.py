@@ -109,3 +109,14 @@ def test_shade_after_article_on_a_date_axis_shades_what_comes_after():
     start = matplotlib.dates.date2num(pd.Timestamp("2020-07-23"))
     assert band.get_x() == pytest.approx(start) and band.get_width() > 0
     plt.close(fig)
+
+
+def test_labels_can_sit_at_the_top_or_the_bottom():
+    fig, ax = plt.subplots()
+    ax.plot([2010, 2024], [0, 1])
+    style.mark_gap(ax, 2016.5, 2018.5, "not found", label_at="top")
+    style.shade_after_article(ax, 2019.5, "after the article", label_at="bottom")
+    gap, after = ax.texts
+    assert gap.xy[1] == 1 and gap.get_va() == "top"
+    assert after.xy[1] == 0 and after.get_va() == "bottom"
+    plt.close(fig)
