@@ -279,8 +279,12 @@ def plot_counts_by_category(
     ylabel: str = "Count",
     xlabel: str = "Year",
     ax: plt.Axes | None = None,
+    not_found_until: int | None = None,
+    after: float | None = None,
 ) -> Figure:
-    """Stacked bars of yearly counts by category, with an optional fitted trend of the total."""
+    """Stacked bars of yearly counts by category, with an optional fitted trend of the total;
+    years after the last bar up to `not_found_until` are hatched as not found, and years after
+    `after` shaded as after the article."""
     require_columns(table, [year_col, category_col, count_col])
     _, ax = style.figure_axes(ax)
     wide = table.pivot_table(
@@ -302,6 +306,13 @@ def plot_counts_by_category(
             label=f"Fitted trend of the total ({MODEL_NAMES[trend.iloc[0]['model']]})",
         )
     ax.set_xticks(wide.index)
+    if not_found_until is not None:
+        last = int(wide.index.max())
+        ax.set_xlim(wide.index.min() - 0.6, not_found_until + 0.5)
+        ax.set_xticks(range(int(wide.index.min()), not_found_until + 1, 2))
+        style.mark_gap(ax, last + 0.5, not_found_until + 0.5, "no count found")
+    if after is not None:
+        style.shade_after_article(ax, after)
     ax.set_ylim(0, 1.3 * max(bottom.max(), 1))
     ax.set_ylabel(ylabel)
     ax.set_xlabel(xlabel)

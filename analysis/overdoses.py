@@ -229,10 +229,12 @@ def plot_lynn(daily: pd.DataFrame, article: pd.DataFrame, ax: Axes | None = None
 
 
 def plot_substance_shares(
-    shares: pd.DataFrame, article_pct: float | None = None, ax: Axes | None = None
+    shares: pd.DataFrame, article_pct: float | None = None, ax: Axes | None = None,
+    after: object | None = None,
 ) -> Figure:
     """Share of deaths with toxicology in which each substance was found, drawn over the period
-    each figure covers; approximate figures ('nearly') hollow; undatable periods left out."""
+    each figure covers; approximate figures ('nearly') hollow; undatable periods left out; from
+    the date `after` on, a grey band marks the years after the article."""
     needed = ["period", "substance", "share_pct", "approximate"]
     require_columns(shares, needed, "plot_substance_shares")
     unknown = sorted(set(shares["substance"]) - set(SUBSTANCE_LABELS))
@@ -252,6 +254,8 @@ def plot_substance_shares(
     if article_pct is not None:
         ax.axhline(article_pct, color=style.PALETTE["black"], linestyle="--", linewidth=1,
                    label="Article: fentanyl share")
+    if after is not None:
+        style.shade_after_article(ax, pd.Timestamp(after))
     ax.set_ylim(0, 100)
     ax.set_ylabel("Share of deaths with toxicology (%)")
     ax.set_xlabel("Period covered by the figure")

@@ -132,10 +132,12 @@ def plot_revisions(
     ylabel: str,
     connect: tuple[str, ...] = TOTAL_MEASURES + ("opioid_related",),
     ax: Axes | None = None,
+    after: str | None = None,
 ) -> Figure:
     """Value published for each year of death against the report date; one colour per year.
 
     Reports of a `connect` measure are joined by a line within a year; others are markers only.
+    Reports dated after `after` (a date, e.g. when the article consulted the data) are shaded.
     """
     reports = _plottable(dated_reports(table, value))
     absent = [year for year in years if year not in set(reports["year"])]
@@ -162,15 +164,19 @@ def plot_revisions(
              connect, with_pending=not pending.empty)
     ax.xaxis.set_major_locator(mdates.YearLocator())
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    if after is not None:
+        style.shade_after_article(ax, pd.Timestamp(after), "released after the article's access")
     ax.set_xlabel("Date of the report")
     ax.set_ylabel(ylabel)
     return fig
 
 
 def plot_deaths_and_rates(
-    deaths: pd.DataFrame, rates: pd.DataFrame, series_source: str, series_label: str
+    deaths: pd.DataFrame, rates: pd.DataFrame, series_source: str, series_label: str,
+    after: float | None = None,
 ) -> Figure:
-    """Two stacked panels by year of death: counts (plus an undated series), rates per 100,000."""
+    """Two stacked panels by year of death: counts (plus an undated series), rates per 100,000;
+    years of death after `after` shaded as after the article."""
     if "source_id" not in deaths.columns:
         raise KeyError("deaths table needs column 'source_id' to pick the undated series")
     series = deaths[deaths["source_id"] == series_source]
@@ -180,6 +186,9 @@ def plot_deaths_and_rates(
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(7.5, 7.2), sharex=True)
     plot_by_year_of_death(deaths, "deaths", "Deaths (count)", series, series_label, ax=top)
     plot_by_year_of_death(rates, "rate_per_100k", "Deaths per 100,000 residents", ax=bottom)
+    if after is not None:
+        for ax in (top, bottom):
+            style.shade_after_article(ax, after)
     top.set_xlabel("")
     top.set_title("a. Deaths", loc="left")
     bottom.set_title("b. Rates", loc="left")

@@ -147,3 +147,37 @@ def glue_figure(key: str, fig: Figure) -> None:
 def glue_number(key: str, value: object) -> None:
     """Glue a number for the prose as a plain Python number (numpy scalars print as np.float64)."""
     glue(key, value.item() if hasattr(value, "item") else value, display=False)
+
+
+# Later points (after the article's years) sit on a light grey band, so the article's years stay
+# readable; a span where no figure was found gets a hatched band with its reason.
+AFTER_SHADE = "0.92"
+GAP_HATCH = "////"
+
+
+def shade_after_article(
+    ax: Axes, start: object, label: str = "after the article", end: object | None = None,
+    label_at: str = "top",
+) -> None:
+    """A grey band behind the data from `start` (a year or a date) to `end` or the right edge,
+    labelled at its top (or bottom) left; call it after drawing, so that the limits are known."""
+    left, right = ax.get_xlim()
+    first = ax.convert_xunits(start)  # dates become axis numbers, like the limits
+    last = right if end is None else ax.convert_xunits(end)
+    ax.axvspan(first, last, color=AFTER_SHADE, zorder=0, linewidth=0)
+    ax.set_xlim(left, right)
+    top = label_at == "top"
+    ax.annotate(label, xy=(first, 1 if top else 0), xycoords=("data", "axes fraction"),
+                xytext=(3, -3 if top else 3), textcoords="offset points", ha="left",
+                va="top" if top else "bottom", fontsize="x-small", color="0.3")
+
+
+def mark_gap(ax: Axes, start: object, end: object, label: str, label_at: str = "bottom") -> None:
+    """A hatched band from `start` to `end` for years no source gave, labelled at its foot (or
+    top)."""
+    ax.axvspan(start, end, facecolor="none", edgecolor="0.6", hatch=GAP_HATCH, linewidth=0,
+               zorder=0.5)  # above the grey band of later years, below the data
+    top = label_at == "top"
+    ax.annotate(label, xy=(start, 1 if top else 0), xycoords=("data", "axes fraction"),
+                xytext=(2, -3 if top else 3), textcoords="offset points", ha="left",
+                va="top" if top else "bottom", fontsize="x-small", color="0.3", rotation=90)

@@ -246,3 +246,8 @@ def test_plots_accept_given_axes():
     daily = overdoses.per_day(responses()[lambda t: t["place"] == "lynn"])
     fig2, ax2 = plt.subplots()
     assert overdoses.plot_lynn(daily, overdoses.article_lynn(claims()), ax=ax2) is fig2
+
+
+def test_plot_substance_shares_shades_the_years_after_the_article():
+    fig = overdoses.plot_substance_shares(shares(), after="2020-01-01")
+    assert "after the article" in [t.get_text() for t in fig.axes[0].texts]

@@ -133,3 +133,48 @@ def test_importing_style_does_not_import_seaborn_or_statsmodels():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_shade_after_article_keeps_the_limits_and_labels_the_band():
+    fig, ax = plt.subplots()
+    ax.plot([2010, 2024], [0, 1])
+    limits = ax.get_xlim()
+    style.shade_after_article(ax, 2019.5, "after the article")
+    assert ax.get_xlim() == limits
+    band = ax.patches[-1]
+    assert band.get_x() == pytest.approx(2019.5) and band.get_zorder() == 0
+    assert [text.get_text() for text in ax.texts] == ["after the article"]
+    plt.close(fig)
+
+
+def test_mark_gap_hatches_the_missing_years():
+    fig, ax = plt.subplots()
+    ax.plot([2010, 2024], [0, 1])
+    style.mark_gap(ax, 2016.5, 2018.5, "not found")
+    band = ax.patches[-1]
+    assert band.get_hatch() == style.GAP_HATCH
+    assert band.get_width() == pytest.approx(2.0)
+    assert ax.texts[-1].get_text() == "not found"
+    plt.close(fig)
+
+
+def test_shade_after_article_on_a_date_axis_shades_what_comes_after():
+    fig, ax = plt.subplots()
+    ax.plot(pd.to_datetime(["2017-01-01", "2024-06-01"]), [0, 1])
+    style.shade_after_article(ax, pd.Timestamp("2020-07-23"), "later",
+                              end=pd.Timestamp("2024-01-01"))
+    band = ax.patches[-1]
+    start = matplotlib.dates.date2num(pd.Timestamp("2020-07-23"))
+    assert band.get_x() == pytest.approx(start) and band.get_width() > 0
+    plt.close(fig)
+
+
+def test_labels_can_sit_at_the_top_or_the_bottom():
+    fig, ax = plt.subplots()
+    ax.plot([2010, 2024], [0, 1])
+    style.mark_gap(ax, 2016.5, 2018.5, "not found", label_at="top")
+    style.shade_after_article(ax, 2019.5, "after the article", label_at="bottom")
+    gap, after = ax.texts
+    assert gap.xy[1] == 1 and gap.get_va() == "top"
+    assert after.xy[1] == 0 and after.get_va() == "bottom"
+    plt.close(fig)
