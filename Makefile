@@ -2,6 +2,7 @@
 #   make book   build the HTML book into _build/html
 #   make test   lint, unit tests, data validation, build the PDF and the book, test them
 #   make pdf    the whole book as one PDF, _build/latex/diversion-book.pdf (needs TeX: .ci/run)
+#   make lighthouse  Lighthouse scores of every chapter on a simulated phone (after make book)
 # Both create .venv from requirements.lock the first time.
 
 PYTHON ?= python3.11
@@ -10,7 +11,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-12)
 JB_FLAGS := -W -n --keep-going
 
-.PHONY: book test unit lint data-check citation-check book-tests env clean lock bench notebooks serve pdf pdf-tests
+.PHONY: book test unit lint data-check citation-check book-tests env clean lock bench notebooks serve pdf pdf-tests web-tools lighthouse
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,7 +26,7 @@ book: $(STAMP)
 	scripts/offline.sh $(BIN)/jupyter-book build $(JB_FLAGS) .
 
 lint: $(STAMP)
-	$(BIN)/ruff check analysis tests book/_ext
+	$(BIN)/ruff check analysis tests book/_ext scripts
 
 data-check: $(STAMP)
 	$(BIN)/frictionless validate data/datapackage.json
@@ -45,8 +46,26 @@ citation-check: $(CFF_VENV)/.installed
 unit: $(STAMP)
 	$(BIN)/pytest -m "not book and not browser" --ignore=tests/test_pdf.py --cov=analysis --cov-report=term-missing:skip-covered --cov-fail-under=90
 
-book-tests: $(STAMP)
+# Checkers of the built site from npm, pinned in tools/web/package-lock.json: the W3C Nu HTML checker
+# (vnu-jar, run with Java) and Lighthouse. Install scripts are not run: vnu-jar's would download a
+# Java runtime, and the system's Java is used instead.
+WEB_TOOLS := tools/web/node_modules/.installed
+$(WEB_TOOLS): tools/web/package.json tools/web/package-lock.json
+	cd tools/web && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+web-tools: $(WEB_TOOLS)
+
+book-tests: $(STAMP) $(WEB_TOOLS)
 	$(BIN)/pytest -m "book or browser"
+
+# Lighthouse scores (performance, accessibility, best practices, SEO) of every chapter page on a
+# simulated phone, median of 5 runs, served like GitHub Pages: make lighthouse [PAGES=all] [RUNS=5].
+PAGES ?= chapters
+RUNS ?= 5
+lighthouse: $(STAMP) $(WEB_TOOLS)
+	@test -f _build/html/index.html || { echo "no book in _build/html: run make book first" >&2; exit 1; }
+	$(BIN)/python scripts/lighthouse.py --runs $(RUNS) --pages $(PAGES)
 
 # xelatex with Sphinx's LaTeX class (settings under latex: and latex_elements in _config.yml,
 # book/_ext/pdf_edition.py). LaTeX stops at the first error instead of asking for input.
@@ -80,12 +99,12 @@ notebooks: $(STAMP)
 		echo "$$target"; \
 	done
 
-# Serve the built book on this machine only: make serve [PORT=8000].
+# Serve the built book on this machine only, as GitHub Pages serves it (gzip, cache headers):
+# make serve [PORT=8000].
 PORT ?= 8000
 serve:
 	@test -f _build/html/index.html || { echo "no book in _build/html: run make book first" >&2; exit 1; }
-	@echo "Serving _build/html at http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
-	$(PYTHON) -m http.server --bind 127.0.0.1 $(PORT) --directory _build/html
+	$(PYTHON) scripts/pages_server.py --port $(PORT) _build/html
 
 clean:
 	rm -rf _build
