@@ -450,3 +450,53 @@ def test_colour_button_changes_the_page_at_the_first_tap(browser, book_server: s
         assert abs(after["lightness"] - before["lightness"]) > 0.5, f"{before} -> {after}"
     finally:
         context.close()
+
+
+LEDGER = "book/appendix/claims-ledger"
+
+
+def test_claims_ledger_reads_on_a_phone(browser, book_server: str) -> None:
+    context, page = open_page(browser, book_server, LEDGER, PHONE)
+    try:
+        rows = page.evaluate(
+            """() => [...document.querySelectorAll('table.claims-ledger tbody tr')].map(tr => {
+                const verdict = tr.children[3].getBoundingClientRect();
+                const claim = tr.children[0].getBoundingClientRect();
+                return {claim: tr.children[0].innerText.trim().slice(0, 12),
+                        left: verdict.left, right: verdict.right, height: verdict.height,
+                        claimRight: claim.right};
+            })"""
+        )
+        assert len(rows) > 20, f"the ledger has {len(rows)} rows"
+        width = PHONE["width"]
+        off_screen = [r for r in rows if r["left"] < 0 or r["right"] > width or r["height"] < 10]
+        assert not off_screen, (
+            f"{len(off_screen)} of {len(rows)} verdicts are not on a {width} px screen: "
+            f"{off_screen[:5]}"
+        )
+        sideways = page.evaluate(
+            """() => [document.documentElement.scrollWidth,
+                      document.querySelector('table.claims-ledger').parentElement.scrollWidth]"""
+        )
+        assert max(sideways) <= width, f"the ledger scrolls sideways: {sideways} > {width}"
+    finally:
+        context.close()
+
+
+def test_claims_ledger_header_stays_in_view_on_a_desktop(browser, book_server: str) -> None:
+    context, page = open_page(browser, book_server, LEDGER, DESKTOP)
+    try:
+        rows = page.locator("table.claims-ledger tbody tr")
+        assert rows.count() > 20
+        rows.nth(rows.count() // 2).scroll_into_view_if_needed()
+        page.mouse.wheel(0, 300)
+        page.wait_for_timeout(300)
+        header = page.locator("table.claims-ledger thead th").first.bounding_box()
+        bar = page.locator(".bd-header-article").bounding_box()
+        assert header and bar, (header, bar)
+        assert bar["y"] + bar["height"] - 1 <= header["y"] <= DESKTOP["height"] / 3, (
+            f"mid-table, the ledger's header row is not in view: header {header}, bar {bar}"
+        )
+    finally:
+        context.close()
+
