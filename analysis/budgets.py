@@ -292,8 +292,8 @@ def plot_indicator_panels(
     notes = notes or {}
     require_columns(table, [label_column, *columns, *notes.values()])
     if axes is None:
-        fig, axes = plt.subplots(1, len(columns), figsize=(7.5, 0.75 * len(table) + 1.5),
-                                 sharey=True, squeeze=False)
+        fig, axes = plt.subplots(1, len(columns), sharey=True, squeeze=False,
+                                 figsize=(style.FIGURE_WIDTH, 0.75 * len(table) + 1.5))
         axes = axes[0]
     else:
         fig = axes[0].figure
@@ -304,18 +304,19 @@ def plot_indicator_panels(
         for i, (y, value) in enumerate(zip(positions, values, strict=True)):
             if np.isnan(value):
                 ax.barh(y, top, color="none", edgecolor="#9a9a9a", hatch="///", linewidth=0.6)
-                ax.text(top * 0.04, y, "no public\nfigure found", va="center", fontsize=7.5,
-                        color="#333333", bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
+                ax.text(top * 0.04, y, "no public\nfigure found", va="center",
+                        fontsize=style.SMALL_FONT, color="#333333",
+                        bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
                 continue
             ax.barh(y, value, color=style.colour(i))
             text = f" {_compact(value)}"
             if column in notes and isinstance(table[notes[column]].iloc[i], str):
                 text += f"\n {table[notes[column]].iloc[i]}"
-            ax.text(value, y, text, va="center", fontsize=7.5)
-        ax.set_title(INDICATOR_TITLES.get(column, column), fontsize=9)
+            ax.text(value, y, text, va="center", fontsize=style.SMALL_FONT)
+        ax.set_title(INDICATOR_TITLES.get(column, column), fontsize=style.SMALL_FONT)
         ax.set_xlim(0, top * 1.7)
         ax.xaxis.set_major_formatter(FuncFormatter(_tick))
-        ax.tick_params(axis="x", labelsize=8)
+        ax.tick_params(axis="x", labelsize=style.SMALL_FONT)
         ax.grid(axis="y", visible=False)
     axes[0].set_yticks(positions, table[label_column])
     fig.tight_layout()
@@ -332,7 +333,7 @@ def plot_sensitivity(
     line.
     """
     require_columns(table, ["city", "population_year", "population_basis", column])
-    fig, ax = style.figure_axes(ax, figsize=(7.5, 4.2))
+    fig, ax = style.figure_axes(ax, figsize=(style.FIGURE_WIDTH, 4.2))
     cities = list(dict.fromkeys(table["city"]))
     bases = list(dict.fromkeys(table["population_basis"]))
     markers = dict(zip(bases, ["o", "s", "D", "^", "v", "P"], strict=False))
@@ -349,15 +350,15 @@ def plot_sensitivity(
                            linewidth=1.2)
                 ax.annotate(f"{city}, with the article's population", (1, float(level.iloc[0])),
                             xycoords=("axes fraction", "data"), xytext=(-4, 4),
-                            textcoords="offset points", ha="right", fontsize=8,
+                            textcoords="offset points", ha="right", fontsize=style.SMALL_FONT,
                             color=style.colour(i))
     city_handles = [Patch(color=style.colour(i), label=c) for i, c in enumerate(cities)]
     basis_handles = [
         plt.Line2D([], [], marker=markers[b], linestyle="", color="#555555", label=b)
         for b in bases
     ]
-    ax.legend(handles=city_handles + basis_handles, fontsize=8, loc="center left",
-              bbox_to_anchor=(1.0, 0.5))
+    ax.legend(handles=city_handles + basis_handles, loc="upper left", bbox_to_anchor=(0.0, -0.18),
+              ncol=2)
     ax.set_xlabel("Year of the population figure")
     ax.set_ylabel("Police budget per resident (US$)")
     years = table["population_year"].astype(int)
@@ -377,7 +378,7 @@ def plot_need_vs_means(
     budget figure at all is a dotted line at its death rate, labelled as a gap.
     """
     require_columns(table, ["city", "kind", need, means])
-    fig, ax = style.figure_axes(ax, figsize=(7.5, 4.2))
+    fig, ax = style.figure_axes(ax, figsize=(style.FIGURE_WIDTH, 4.2))
     cities = list(dict.fromkeys(table["city"]))
     for i, city in enumerate(cities):
         rows = table[table["city"] == city]
@@ -389,13 +390,13 @@ def plot_need_vs_means(
                        edgecolor=style.colour(i))
             label = f"{city} (article's budget)" if hollow else city
             ax.annotate(label, (row[means], row[need]), xytext=(8, 6) if hollow else (8, -12),
-                        textcoords="offset points", fontsize=9)
+                        textcoords="offset points", fontsize=style.SMALL_FONT)
         if placed.empty:
             level = float(rows[need].iloc[0])
             ax.axhline(level, color=style.colour(i), linestyle=":", linewidth=1.4)
             ax.annotate(f"{city}: {NO_FIGURE} for the police budget", (0.01, level),
                         xycoords=("axes fraction", "data"), xytext=(0, 4),
-                        textcoords="offset points", fontsize=8, color="#333333")
+                        textcoords="offset points", fontsize=style.SMALL_FONT, color="#333333")
     ax.set_xlabel("Police budget per resident (US$)")
     ax.set_ylabel("Opioid deaths per 100,000\nresidents a year")
     ax.set_xlim(0, float(table[means].max()) * 1.3)
@@ -451,7 +452,9 @@ def plot_angel(summary: pd.DataFrame, axes: Sequence[Axes] | None = None) -> Fig
     require_columns(summary, ["measure", "value", "computed"])
     values = summary.set_index("measure")["value"]
     if axes is None:
-        fig, axes = plt.subplots(1, 2, figsize=(7.5, 3.0), gridspec_kw={"width_ratios": [1.6, 1]})
+        # One panel above the other: side by side they leave a phone no room for the labels.
+        fig, axes = plt.subplots(2, 1, figsize=(style.FIGURE_WIDTH, 4.6),
+                                 gridspec_kw={"height_ratios": [1.6, 1]})
     else:
         fig = axes[0].figure
     year_ax, cost_ax = axes
@@ -464,14 +467,15 @@ def plot_angel(summary: pd.DataFrame, axes: Sequence[Axes] | None = None) -> Fig
     positions = np.arange(len(bars))[::-1]
     for i, (y, (_, measure)) in enumerate(zip(positions, bars, strict=True)):
         year_ax.barh(y, values[measure], color=style.colour(i))
-        year_ax.text(values[measure], y, f" {values[measure]:,.0f}", va="center", fontsize=8)
-    year_ax.set_yticks(positions, [label for label, _ in bars], fontsize=8)
-    year_ax.set_xlabel("Count, June 2015 to May 2016", fontsize=9)
+        year_ax.text(values[measure], y, f" {values[measure]:,.0f}", va="center",
+                     fontsize=style.SMALL_FONT)
+    year_ax.set_yticks(positions, [label for label, _ in bars], fontsize=style.SMALL_FONT)
+    year_ax.set_xlabel("Count, June 2015 to May 2016", fontsize=style.SMALL_FONT)
     year_ax.set_xlim(0, values["presentations"] * 1.45)
     share = values["direct_placement_offered_share_computed"]
     year_ax.annotate(f"{share:.1f}% of eligible\npresentations",
                      (values["direct_placement_offered"], 0), xytext=(34, 0),
-                     textcoords="offset points", fontsize=8, va="center")
+                     textcoords="offset points", fontsize=style.SMALL_FONT, va="center")
     costs = [
         ("Reported", values["cost_per_person"], rf" about \${values['cost_per_person']:,.0f}"),
         ("Spending ÷ people placed", values["cost_per_person_computed"],
@@ -479,9 +483,9 @@ def plot_angel(summary: pd.DataFrame, axes: Sequence[Axes] | None = None) -> Fig
     ]
     for i, (y, (_, value, text)) in enumerate(zip([1, 0], costs, strict=True)):
         cost_ax.barh(y, value, color=style.colour(i))
-        cost_ax.text(value, y, text, va="center", fontsize=8)
-    cost_ax.set_yticks([1, 0], [label for label, _, _ in costs], fontsize=8)
-    cost_ax.set_xlabel("US$ per person placed,\nJune to October 2015", fontsize=9)
+        cost_ax.text(value, y, text, va="center", fontsize=style.SMALL_FONT)
+    cost_ax.set_yticks([1, 0], [label for label, _, _ in costs], fontsize=style.SMALL_FONT)
+    cost_ax.set_xlabel("US$ per person placed,\nJune to October 2015", fontsize=style.SMALL_FONT)
     cost_ax.set_xlim(0, max(v for _, v, _ in costs) * 1.5)
     for ax in axes:
         ax.grid(axis="y", visible=False)

@@ -500,3 +500,68 @@ def test_claims_ledger_header_stays_in_view_on_a_desktop(browser, book_server: s
     finally:
         context.close()
 
+
+# Figures: text a phone reader can read, and a full-size view that fits the screen.
+SMALLEST_TEXT_PX = 9
+FIGURE_TEXT_SIZES = """async () => {
+    const sizes = [];
+    for (const img of document.querySelectorAll('article.bd-article figure img')) {
+        if (!img.src.endsWith('.svg')) continue;
+        const width = img.getBoundingClientRect().width;
+        const text = await (await fetch(img.src)).text();
+        const svg = new DOMParser().parseFromString(text, 'image/svg+xml').documentElement;
+        const box = document.createElement('div');
+        box.style.cssText = `position:absolute; left:0; top:0; width:${width}px`;
+        svg.setAttribute('width', '100%');
+        svg.removeAttribute('height');
+        box.appendChild(document.importNode(svg, true));
+        document.body.appendChild(box);
+        let smallest = Infinity, label = '';
+        for (const t of box.querySelectorAll('text')) {
+            if (!t.textContent.trim()) continue;
+            const m = t.getScreenCTM();
+            const px = parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b);
+            if (px < smallest) { smallest = px; label = t.textContent.trim().slice(0, 40); }
+        }
+        box.remove();
+        sizes.push({src: img.getAttribute('src').slice(-24), width, smallest, label});
+    }
+    return sizes;
+}"""
+
+
+@pytest.mark.parametrize("page_name", PAGES, ids=PAGES)
+def test_figure_text_is_readable_on_a_phone(browser, book_server: str, page_name: str) -> None:
+    docname = page_name
+    context, page = open_page(browser, book_server, docname, PHONE)
+    try:
+        sizes = page.evaluate(FIGURE_TEXT_SIZES)
+        small = [s for s in sizes if s["smallest"] < SMALLEST_TEXT_PX]
+        print(docname, [(s["src"][-12:], round(s["smallest"], 1)) for s in sizes])
+        assert not small, (
+            f"{docname}: at {PHONE['width']} px, figure text below {SMALLEST_TEXT_PX} CSS px: "
+            + "; ".join(f"{s['src']} {s['smallest']:.1f} px ({s['label']!r})" for s in small)
+        )
+    finally:
+        context.close()
+
+
+def test_full_size_figure_fits_a_phone_and_zooms(browser, book_server: str) -> None:
+    context, page = open_page(browser, book_server, CHAPTER, PHONE)
+    try:
+        link = page.locator("article.bd-article figure a.image-reference").first
+        link.scroll_into_view_if_needed()
+        link.click()
+        page.wait_for_load_state("load")
+        image = page.locator("img").first
+        image.wait_for()
+        box = image.bounding_box()
+        assert box and 0.9 * PHONE["width"] <= box["width"] <= PHONE["width"], (
+            f"the full-size figure is {box} on a {PHONE['width']} px screen"
+        )
+        assert box["height"] <= PHONE["height"], box
+        viewport = page.locator("meta[name=viewport]").get_attribute("content") or ""
+        assert "width=device-width" in viewport, viewport
+        assert "user-scalable=no" not in viewport and "maximum-scale" not in viewport, viewport
+    finally:
+        context.close()

@@ -227,16 +227,23 @@ def test_internal_links_resolve(book_html: Path) -> None:
 
 
 def test_figures_open_full_size(book_html: Path, docname: str) -> None:
-    # book/_ext/zoomable_figures.py: a tap on a figure opens its image, which a phone can zoom.
+    # book/_ext/zoomable_figures.py: a tap on a figure opens a page showing its image, which a
+    # phone can zoom.
     path = page(book_html, docname)
     article = main_article(parse(path), docname)
     unlinked = []
     for img in article.select("figure img"):
+        name = Path(img["src"]).name
         link = img.find_parent("a")
         target = local_target(path, link["href"]) if link and link.get("href") else None
-        if target is None or not target.is_file() or target.name != Path(img["src"]).name:
-            unlinked.append(img.get("src", "")[-60:])
-    assert not unlinked, f"page {docname!r}: figure images not linked to their file: {unlinked}"
+        if target is None or not target.is_file() or target.name != f"{name}.html":
+            unlinked.append(f"{name[-20:]}: link to {target}")
+            continue
+        viewer = parse(target)
+        shown = [Path(i.get("src", "")).name for i in viewer.find_all("img")]
+        if shown != [name] or not viewer.find("meta", attrs={"name": "viewport"}):
+            unlinked.append(f"{target.name}: shows {shown}, viewport meta missing?")
+    assert not unlinked, f"page {docname!r}: figures without a full-size view: {unlinked}"
 
 
 # --- What a reader sees (issue 19) ------------------------------------------------------------

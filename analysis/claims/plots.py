@@ -34,7 +34,7 @@ def plot_gaps(ledger: pd.DataFrame, tolerance: float = RELATIVE_TOLERANCE,
     if shown.empty:
         raise ValueError("no figure was compared by value, so there is no gap to draw")
     shown = shown.sort_values("relative_difference", kind="stable").reset_index(drop=True)
-    fig, ax = style.figure_axes(ax, figsize=(7.5, 0.32 * len(shown) + 1.4))
+    fig, ax = style.figure_axes(ax, figsize=(style.FIGURE_WIDTH, 0.32 * len(shown) + 1.4))
     ax.axvspan(-100 * tolerance, 100 * tolerance, color=style.PALETTE["sky_blue"], alpha=0.15,
                lw=0)
     ax.axvline(0, color=style.PALETTE["black"], lw=0.8)
