@@ -42,15 +42,15 @@ def test_every_chapter_is_measured() -> None:
     assert len(CHAPTERS) >= 9 and "book/introduction" in CHAPTERS, CHAPTERS
 
 
-@pytest.mark.parametrize("docname", CHAPTERS, ids=CHAPTERS)
-def test_lighthouse_scores(scores: dict, docname: str) -> None:
-    page = scores[docname]
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=CHAPTERS)
+def test_lighthouse_scores(scores: dict, chapter: str) -> None:
+    page = scores[chapter]
     low = {
         category: page.median(category)
         for category, target in TARGETS.items()
         if page.median(category) < target
     }
     assert not low, (
-        f"{docname}: median Lighthouse scores below target {TARGETS}: {low}\n"
+        f"{chapter}: median Lighthouse scores below target {TARGETS}: {low}\n"
         f"{lighthouse.HEADER}\n{lighthouse.format_row(page)}\n" + "\n".join(page.problems)
     )
