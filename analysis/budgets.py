@@ -284,7 +284,8 @@ def plot_indicator_panels(
     notes: dict[str, str] | None = None,
     axes: Sequence[Axes] | None = None,
 ) -> Figure:
-    """One horizontal bar panel per indicator; a missing value is an annotated empty slot.
+    """One horizontal bar panel per indicator, one above the other (side by side they leave a
+    phone no room); a missing value is an annotated empty slot.
 
     `notes` maps an indicator to a column of short texts (e.g. the years of the inputs) printed
     under each value.
@@ -292,9 +293,10 @@ def plot_indicator_panels(
     notes = notes or {}
     require_columns(table, [label_column, *columns, *notes.values()])
     if axes is None:
-        fig, axes = plt.subplots(1, len(columns), sharey=True, squeeze=False,
-                                 figsize=(style.FIGURE_WIDTH, 0.75 * len(table) + 1.5))
-        axes = axes[0]
+        fig, axes = plt.subplots(len(columns), 1, sharey=True, squeeze=False,
+                                 figsize=(style.FIGURE_WIDTH,
+                                          len(columns) * (0.6 * len(table) + 0.9)))
+        axes = axes[:, 0]
     else:
         fig = axes[0].figure
     positions = np.arange(len(table))[::-1]

@@ -2,6 +2,7 @@
 
 import re
 
+import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -189,7 +190,7 @@ def plot_cambridge(counts: pd.DataFrame, ax: Axes | None = None) -> Figure:
     if (counts["measure"] == "police_overdoses").any():
         handles.append(Patch(facecolor="white", edgecolor=style.colour(0), hatch="///",
                              label="2015, implied by the article"))
-    ax.legend(handles=handles, loc="lower right")
+    fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2)
     return fig
 
 
@@ -221,6 +222,8 @@ def plot_lynn(daily: pd.DataFrame, article: pd.DataFrame, ax: Axes | None = None
               color=style.PALETTE["black"], linestyle=":", linewidth=2,
               label=f"{ARTICLE_LYNN_BASE} level implied by the article's "
                     f"'{claim['ratio_to_2012']:g} times more'")
+    ax.xaxis.set_major_locator(mdates.YearLocator(2))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
     ax.set_ylabel("Count per day")
     ax.set_xlabel("Period covered")
     ax.set_ylim(0, 1.15 * max(claim["calls_per_day"], shown["count_per_day"].max()))
@@ -256,5 +259,5 @@ def plot_substance_shares(
     ax.set_ylim(0, 100)
     ax.set_ylabel("Share of deaths with toxicology (%)")
     ax.set_xlabel("Period covered by the figure")
-    ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.16))
+    ax.legend(loc="upper left", bbox_to_anchor=(0, -0.02), bbox_transform=fig.transFigure)
     return fig

@@ -114,7 +114,7 @@ def _legends(
                for i, year in enumerate(years)]
     # Below the axes, side by side: a phone has no room for legends beside a figure.
     first = ax.legend(handles=by_year, title="Year of death", loc="upper left",
-                      bbox_to_anchor=(0.0, -0.16), ncol=2)
+                      bbox_to_anchor=(0.0, -0.16), ncol=4)
     ax.add_artist(first)
     by_measure = [Line2D([], [], color="0.3", marker=MARKERS[m], linestyle="none",
                          markerfacecolor="0.3" if m in connect else "white", label=LABELS[m])
@@ -122,7 +122,7 @@ def _legends(
     if with_pending:
         by_measure.append(Line2D([], [], color="0.3", linewidth=2.5, alpha=0.6,
                                  label="confirmed + pending range"))
-    ax.legend(handles=by_measure, title="Measure", loc="upper right", bbox_to_anchor=(1.0, -0.16))
+    ax.legend(handles=by_measure, title="Measure", loc="upper left", bbox_to_anchor=(0.0, -0.42))
 
 
 def plot_revisions(
@@ -213,7 +213,7 @@ def plot_by_year_of_death(
         ax.scatter(x[rows], reports.loc[rows, value], s=30, marker=MARKERS[measure],
                    color=style.colour(i), edgecolor="black", linewidth=0.3, zorder=3,
                    label=LABELS[measure])
-    ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.16))
+    ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.22))
     ax.set_xlabel("Year of death")
     ax.set_ylabel(ylabel)
     ax.set_ylim(bottom=0)

@@ -1,6 +1,7 @@
 """One look for every figure: a seaborn theme, a colour-blind-safe palette, figure-data export."""
 
 import textwrap
+import warnings
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -118,6 +119,8 @@ def _wrap_category_labels(fig: Figure, width: float, renderer: object) -> None:
         labels = ax.get_yticklabels()
         if not any(sum(c.isalpha() for c in label.get_text()) > 3 for label in labels):
             continue  # numbers, not names
+        if any("\n" in label.get_text() for label in labels):
+            continue  # wrapped by the plot function, which made room for the lines
         widest = max((label.get_window_extent(renderer).width for label in labels), default=0)
         if widest <= 0.45 * width * fig.dpi:
             continue
@@ -136,6 +139,7 @@ def fit_width(fig: Figure, width: float = FIGURE_WIDTH, tries: int = 8) -> Figur
     Notebooks save figures cropped to what they draw (bbox_inches="tight"), so tick labels, titles
     and legends outside the axes make a figure wider than its size; a wider figure is scaled down
     further on a phone, and its text with it. So a figure drawn wider than `width` is set to it,
+    labels that stick out of it are given room inside it (tight_layout),
     legends wider than the figure go to one column, titles, axis labels and long category names
     wrap, and the axes narrow (to no less than half their width; text keeps its size). A figure
     still too wide is left for its plot function to fix.
@@ -145,6 +149,13 @@ def fit_width(fig: Figure, width: float = FIGURE_WIDTH, tries: int = 8) -> Figur
         fig.set_size_inches(width, height)
     # The saved image adds savefig.pad_inches on each side of what is drawn.
     width -= 2 * float(plt.rcParams["savefig.pad_inches"])
+    fig.canvas.draw()
+    drawn = fig.get_tightbbox(fig.canvas.get_renderer())
+    if drawn.x0 < -0.01 or drawn.x1 > fig.get_size_inches()[0] + 0.01:
+        # Labels stick out of the canvas: make room for them inside it first.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            fig.tight_layout()
     smallest = 0.5 * fig.get_size_inches()[0]
     for _ in range(tries):
         fig.canvas.draw()

@@ -55,6 +55,7 @@ def plot_gaps(ledger: pd.DataFrame, tolerance: float = RELATIVE_TOLERANCE,
                for verdict, (marker, colour) in looks.items()]
     handles.append(plt.Rectangle((0, 0), 1, 1, color=style.PALETTE["sky_blue"], alpha=0.15,
                                  label=f"within ±{tolerance:.0%}"))
-    ax.legend(handles=handles, loc="upper right")
     fig.tight_layout()
+    # Above the chart from the figure's left edge, where it hides no dot.
+    fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2)
     return fig
