@@ -3,6 +3,7 @@
 #   make test   lint, unit tests, data validation, build the PDF and the book, test them; installs
 #               the Debian packages it needs first (scripts/system-packages.sh)
 #   make pdf    the whole book as one PDF, _build/latex/diversion-book.pdf
+#   make lighthouse  Lighthouse scores of every chapter on a simulated phone (after make book)
 # Both create .venv from requirements.lock the first time.
 
 # The newest supported Python on PATH, unless PYTHON is given (make book PYTHON=python3.12). A name
@@ -24,7 +25,7 @@ STAMP := $(VENV)/.installed-py$(PY_VERSION)-$(shell cat requirements.lock pyproj
 JB_FLAGS := -W -n --keep-going
 
 .PHONY: book test unit lint data-check citation-check book-tests env clean lock bench notebooks \
-	serve pdf pdf-tests python system-packages pdf-packages wheel
+	serve pdf pdf-tests python system-packages pdf-packages wheel web-tools lighthouse
 
 # Stops at once, in one line, when no supported Python was found.
 python:
@@ -82,8 +83,26 @@ citation-check: $(CFF_VENV)/.installed
 unit: $(STAMP)
 	$(BIN)/pytest -m "not book and not browser" --ignore=tests/test_pdf.py --cov=analysis --cov-report=term-missing:skip-covered --cov-fail-under=90
 
-book-tests: $(STAMP)
+# Checkers of the built site from npm, pinned in tools/web/package-lock.json: the W3C Nu HTML checker
+# (vnu-jar, run with Java) and Lighthouse. Install scripts are not run: vnu-jar's would download a
+# Java runtime, and the system's Java is used instead.
+WEB_TOOLS := tools/web/node_modules/.installed
+$(WEB_TOOLS): tools/web/package.json tools/web/package-lock.json
+	cd tools/web && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+web-tools: $(WEB_TOOLS)
+
+book-tests: $(STAMP) $(WEB_TOOLS)
 	$(BIN)/pytest -m "book or browser"
+
+# Lighthouse scores (performance, accessibility, best practices, SEO) of every chapter page on a
+# simulated phone, median of 5 runs, served like GitHub Pages: make lighthouse [PAGES=all] [RUNS=5].
+PAGES ?= chapters
+RUNS ?= 5
+lighthouse: $(STAMP) $(WEB_TOOLS)
+	@test -f _build/html/index.html || { echo "no book in _build/html: run make book first" >&2; exit 1; }
+	$(BIN)/python scripts/lighthouse.py --runs $(RUNS) --pages $(PAGES)
 
 # xelatex with Sphinx's LaTeX class (settings under latex: and latex_elements in _config.yml,
 # book/_ext/pdf_edition.py). LaTeX stops at the first error instead of asking for input.
@@ -136,12 +155,12 @@ notebooks: book
 		echo "$(NOTEBOOKS)/$${notebook#./}"; \
 	done
 
-# Serve the built book on this machine only: make serve [PORT=8000].
+# Serve the built book on this machine only, as GitHub Pages serves it (gzip, cache headers):
+# make serve [PORT=8000].
 PORT ?= 8000
 serve: | python
 	@test -f _build/html/index.html || { echo "no book in _build/html: run make book first" >&2; exit 1; }
-	@echo "Serving _build/html at http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
-	$(PYTHON) -m http.server --bind 127.0.0.1 $(PORT) --directory _build/html
+	$(PYTHON) scripts/pages_server.py --port $(PORT) _build/html
 
 clean:
 	rm -rf _build

@@ -51,7 +51,7 @@ def plot_state_vs_nation(
     shades the years after the article.
     """
     rows = state_and_nation(nchs)
-    fig, ax = style.figure_axes(ax, figsize=(7.5, 4.4))
+    fig, ax = style.figure_axes(ax, figsize=(style.FIGURE_WIDTH, 4.4))
     colours = {STATE: style.colour(0), NATION: style.colour(1)}
     for place, group in rows.groupby("geography"):
         ax.fill_between(
@@ -71,12 +71,14 @@ def plot_state_vs_nation(
         gap_end = later_points["year"].min() - 0.5
         ax.axvspan(rows["year"].max() + 0.5, gap_end, color="0.92", zorder=0)
         ax.text(gap_end - 0.15, 1, "not covered by\nthe NCHS series", ha="right", va="bottom",
-                fontsize="x-small", color="0.3", rotation=90)
+                fontsize=style.SMALL_FONT, color="0.3", rotation=90)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("Year of death")
     ax.set_ylabel("Deaths per 100,000 residents")
     ax.set_ylim(bottom=0)
-    ax.legend(loc="upper left", bbox_to_anchor=(0, -0.14), fontsize="small", ncol=1)
+    # Below the chart from the figure's left edge: the labels are long and a phone is narrow.
+    ax.legend(loc="upper left", bbox_to_anchor=(0, -0.02), bbox_transform=fig.transFigure,
+              fontsize="small", ncol=1)
     return fig
 
 

@@ -186,7 +186,7 @@ def plot_rate_ratios(ratios: pd.DataFrame, ax: Axes | None = None) -> Figure:
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("Year")
     ax.set_ylabel("Crude rate ratio (log scale)")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=1)
     return fig
 
 
@@ -262,7 +262,7 @@ def plot_rates_by_race_and_sex(
     if unknown:
         raise ValueError(f"unknown race_ethnicity {unknown}; valid values are {list(RACE_LABELS)}")
     if fig is None:
-        fig = plt.figure(figsize=(7.5, 3.6))
+        fig = plt.figure(figsize=(style.FIGURE_WIDTH, 3.6))
     axes = fig.subplots(1, 3, sharex=True, sharey=True)
     groups = list(RACE_LABELS)
     kinds = {
@@ -293,6 +293,6 @@ def plot_rates_by_race_and_sex(
             if label not in labels:
                 handles.append(handle)
                 labels.append(label)
-    fig.legend(handles, labels, loc="upper center", ncol=3, bbox_to_anchor=(0.5, 0.0),
+    fig.legend(handles, labels, loc="upper center", ncol=1, bbox_to_anchor=(0.5, 0.0),
                fontsize="small")
     return fig

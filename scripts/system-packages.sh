@@ -11,12 +11,17 @@ group=${1:-all}
 # which cannot download browsers here) and linkchecker for the internal links of the built HTML
 # (tests/test_built_book.py).
 browser_packages=(chromium linkchecker)
+# The W3C Nu HTML checker (tests/test_html_valid.py) runs with Java: machines of this kind come with
+# it, a bare Debian gets the headless runtime.
+if ! command -v java >/dev/null; then
+    browser_packages+=(default-jre-headless)
+fi
 # The PDF edition builds with xelatex (STACK-NOTES.md); tests/test_pdf.py reads the PDF back with
 # pdftotext and pdfimages (poppler-utils).
 pdf_packages=(texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended texlive-xetex
               latexmk lmodern fonts-freefont-otf tex-gyre poppler-utils)
 # What the same packages provide, for systems without dpkg.
-browser_commands=(chromium linkchecker)
+browser_commands=(chromium linkchecker java npm)
 pdf_commands=(xelatex latexmk pdftotext pdfimages)
 
 case "$group" in

@@ -128,8 +128,9 @@ def imported_modules(source: str, where: str) -> set[str]:
 
 
 def python_files(root: Path) -> list[Path]:
-    """The analysis package, the book's extensions and the tests (vendored code excluded)."""
+    """The analysis package, the book's extensions, scripts and tests (vendored code excluded)."""
     files = [*root.glob("analysis/**/*.py"), *root.glob("book/_ext/*.py")]
+    files += root.glob("scripts/*.py")
     files += [path for path in root.glob("tests/**/*.py") if "vendor" not in path.parts]
     return sorted(files)
 

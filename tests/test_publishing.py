@@ -176,7 +176,9 @@ def test_release_refuses_a_tag_that_is_not_the_version(workflow: dict, tmp_path:
 def test_make_serve_binds_to_this_machine_only() -> None:
     makefile = (REPO_ROOT / "Makefile").read_text(encoding="utf-8")
     recipe = re.search(r"^serve:.*?(?=^\S|\Z)", makefile, re.M | re.S).group(0)
-    assert "-m http.server --bind 127.0.0.1 $(PORT) --directory _build/html" in recipe
+    assert "scripts/pages_server.py --port $(PORT) _build/html" in recipe
+    server = (REPO_ROOT / "scripts" / "pages_server.py").read_text(encoding="utf-8")
+    assert 'ThreadingHTTPServer(("127.0.0.1", args.port)' in server
 
 
 # The built site (marker `book`).

@@ -177,4 +177,62 @@ def test_labels_can_sit_at_the_top_or_the_bottom():
     gap, after = ax.texts
     assert gap.xy[1] == 1 and gap.get_va() == "top"
     assert after.xy[1] == 0 and after.get_va() == "bottom"
+
+
+def test_fit_width_wraps_long_titles() -> None:
+    import matplotlib.pyplot as plt
+
+    style.set_theme()
+    fig, ax = plt.subplots(figsize=(style.FIGURE_WIDTH, 3))
+    ax.set_title("b. Opioid-related deaths, counts (compiled series of the state's reports)")
+    style.fit_width(fig)
+    fig.canvas.draw()
+    assert "\n" in ax.get_title()
+    assert fig.get_tightbbox(fig.canvas.get_renderer()).width <= style.FIGURE_WIDTH
+    plt.close(fig)
+
+
+def test_fit_width_narrows_a_figure_with_a_legend_beside_it() -> None:
+    import matplotlib.pyplot as plt
+
+    style.set_theme()
+    fig, ax = plt.subplots(figsize=(style.FIGURE_WIDTH, 3))
+    ax.plot([1, 2], [1, 2], label="legend")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.set_ylabel("Deaths")
+    fig.canvas.draw()
+    assert fig.get_tightbbox(fig.canvas.get_renderer()).width > style.FIGURE_WIDTH
+    style.fit_width(fig)
+    fig.canvas.draw()
+    padding = 2 * plt.rcParams["savefig.pad_inches"]
+    assert fig.get_tightbbox(fig.canvas.get_renderer()).width <= style.FIGURE_WIDTH - padding + 0.01
+    plt.close(fig)
+
+
+def test_theme_text_is_readable_at_figure_width() -> None:
+    # A 327 px column shows FIGURE_WIDTH inches (72 pt each): SMALL_FONT must come out at 9 px.
+    assert style.SMALL_FONT * 327 / (72 * style.FIGURE_WIDTH) >= 9
+    style.set_theme()
+    import matplotlib.pyplot as plt
+    from matplotlib.font_manager import FontProperties
+
+    for key in ("font.size", "axes.labelsize", "xtick.labelsize", "ytick.labelsize",
+                "legend.fontsize", "legend.title_fontsize", "axes.titlesize"):
+        size = FontProperties(size=plt.rcParams[key]).get_size_in_points()
+        assert size >= style.SMALL_FONT, (key, size)
+
+
+def test_fit_width_wraps_long_category_names() -> None:
+    import matplotlib.pyplot as plt
+
+    style.set_theme()
+    fig, ax = plt.subplots(figsize=(style.FIGURE_WIDTH, 3))
+    names = ["Overdoses police responded to (article)", "Confirmed opioid deaths (DPH, via press)"]
+    ax.barh([0, 1], [1, 2])
+    ax.set_yticks([0, 1], names)
+    style.fit_width(fig)
+    fig.canvas.draw()
+    assert all("\n" in label.get_text() for label in ax.get_yticklabels())
+    padding = 2 * plt.rcParams["savefig.pad_inches"]
+    assert fig.get_tightbbox(fig.canvas.get_renderer()).width <= style.FIGURE_WIDTH - padding + 0.01
     plt.close(fig)
