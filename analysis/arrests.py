@@ -201,13 +201,26 @@ def _signed(value: float) -> str:
     return f"{value:+.1f}".replace("-", "\u2212")
 
 
+def reporting_break(reporting: pd.DataFrame) -> int:
+    """The first year of arrest data collected through NIBRS only (fbi_arrest_reporting)."""
+    require_columns(reporting, ["year", "reporting_system"], "reporting_break")
+    nibrs = reporting.loc[reporting["reporting_system"] == "nibrs", "year"]
+    if nibrs.empty:
+        raise ValueError("no NIBRS year in the reporting table: no break to mark")
+    return int(nibrs.min())
+
+
 def plot_drug_arrests(
     series: pd.DataFrame,
     trend: pd.DataFrame | None = None,
     end_year: int = 2019,
     ax: Axes | None = None,
+    reporting: pd.DataFrame | None = None,
+    reported: pd.DataFrame | None = None,
 ) -> Figure:
-    """US drug-law arrests by year (millions), later years hollow, with the post-peak trend."""
+    """US drug-law arrests by year (millions), later years hollow, with the post-peak trend; the
+    move to NIBRS (from `reporting`) as a dotted line, counts that are not estimates (`reported`:
+    year, arrests) as crosses, years after `end_year` shaded."""
     require_columns(series, ["year", "arrests"])
     fig, ax = style.figure_axes(ax)
     fitted = series[series["year"] <= end_year]
@@ -237,6 +250,21 @@ def plot_drug_arrests(
                 f"{_signed(row['annual_change_pct'])} % a year"
             ),
         )
+    if reported is not None and len(reported):
+        require_columns(reported, ["year", "arrests"], "plot_drug_arrests (reported)")
+        ax.plot(reported["year"], reported["arrests"] / 1e6, linestyle="none", marker="X",
+                markersize=7, color=style.colour(2),
+                label=", ".join(str(y) for y in reported["year"])
+                + ": reported count, not an estimate")
+    if reporting is not None:
+        first = reporting_break(reporting)
+        ax.axvline(first - 0.5, color=style.PALETTE["black"], linestyle=":", linewidth=1)
+        ax.annotate(f"NIBRS only from {first}", xy=(first - 0.5, 0.02),
+                    xycoords=("data", "axes fraction"), xytext=(-2, 0),
+                    textcoords="offset points", rotation=90, ha="right", va="bottom",
+                    fontsize="x-small")
+    if len(later) or reporting is not None:
+        style.shade_after_article(ax, end_year + 0.5)
     ax.set_ylabel("Drug-law arrests (millions)")
     ax.set_xlabel("Year")
     ax.set_ylim(0, None)
@@ -244,8 +272,11 @@ def plot_drug_arrests(
     return fig
 
 
-def plot_possession_share(share: pd.DataFrame, ax: Axes | None = None) -> Figure:
-    """Possession as a % of US drug-law arrests, with years lacking a national figure marked."""
+def plot_possession_share(
+    share: pd.DataFrame, ax: Axes | None = None, after: float | None = None
+) -> Figure:
+    """Possession as a % of US drug-law arrests, with years lacking a national figure marked and
+    the years after `after` shaded."""
     require_columns(share, ["year", "possession_pct"])
     fig, ax = style.figure_axes(ax)
     _plot_gap_aware(ax, share, "possession_pct", style.colour(2), "Possession (published share)")
@@ -263,6 +294,8 @@ def plot_possession_share(share: pd.DataFrame, ax: Axes | None = None) -> Figure
                 va="top",
                 fontsize="small",
             )
+    if after is not None:
+        style.shade_after_article(ax, after, "")
     ax.set_ylim(low, 100)
     ax.set_ylabel("Possession share (%)")
     ax.set_xlabel("Year")

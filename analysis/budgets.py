@@ -284,7 +284,8 @@ def plot_indicator_panels(
     notes: dict[str, str] | None = None,
     axes: Sequence[Axes] | None = None,
 ) -> Figure:
-    """One horizontal bar panel per indicator; a missing value is an annotated empty slot.
+    """One horizontal bar panel per indicator, one above the other (side by side they leave a
+    phone no room); a missing value is an annotated empty slot.
 
     `notes` maps an indicator to a column of short texts (e.g. the years of the inputs) printed
     under each value.
@@ -292,9 +293,10 @@ def plot_indicator_panels(
     notes = notes or {}
     require_columns(table, [label_column, *columns, *notes.values()])
     if axes is None:
-        fig, axes = plt.subplots(1, len(columns), figsize=(7.5, 0.75 * len(table) + 1.5),
-                                 sharey=True, squeeze=False)
-        axes = axes[0]
+        fig, axes = plt.subplots(len(columns), 1, sharey=True, squeeze=False,
+                                 figsize=(style.FIGURE_WIDTH,
+                                          len(columns) * (0.6 * len(table) + 0.9)))
+        axes = axes[:, 0]
     else:
         fig = axes[0].figure
     positions = np.arange(len(table))[::-1]
@@ -304,18 +306,19 @@ def plot_indicator_panels(
         for i, (y, value) in enumerate(zip(positions, values, strict=True)):
             if np.isnan(value):
                 ax.barh(y, top, color="none", edgecolor="#9a9a9a", hatch="///", linewidth=0.6)
-                ax.text(top * 0.04, y, "no public\nfigure found", va="center", fontsize=7.5,
-                        color="#333333", bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
+                ax.text(top * 0.04, y, "no public\nfigure found", va="center",
+                        fontsize=style.SMALL_FONT, color="#333333",
+                        bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
                 continue
             ax.barh(y, value, color=style.colour(i))
             text = f" {_compact(value)}"
             if column in notes and isinstance(table[notes[column]].iloc[i], str):
                 text += f"\n {table[notes[column]].iloc[i]}"
-            ax.text(value, y, text, va="center", fontsize=7.5)
-        ax.set_title(INDICATOR_TITLES.get(column, column), fontsize=9)
+            ax.text(value, y, text, va="center", fontsize=style.SMALL_FONT)
+        ax.set_title(INDICATOR_TITLES.get(column, column), fontsize=style.SMALL_FONT)
         ax.set_xlim(0, top * 1.7)
         ax.xaxis.set_major_formatter(FuncFormatter(_tick))
-        ax.tick_params(axis="x", labelsize=8)
+        ax.tick_params(axis="x", labelsize=style.SMALL_FONT)
         ax.grid(axis="y", visible=False)
     axes[0].set_yticks(positions, table[label_column])
     fig.tight_layout()
@@ -332,7 +335,7 @@ def plot_sensitivity(
     line.
     """
     require_columns(table, ["city", "population_year", "population_basis", column])
-    fig, ax = style.figure_axes(ax, figsize=(7.5, 4.2))
+    fig, ax = style.figure_axes(ax, figsize=(style.FIGURE_WIDTH, 4.2))
     cities = list(dict.fromkeys(table["city"]))
     bases = list(dict.fromkeys(table["population_basis"]))
     markers = dict(zip(bases, ["o", "s", "D", "^", "v", "P"], strict=False))
@@ -349,15 +352,15 @@ def plot_sensitivity(
                            linewidth=1.2)
                 ax.annotate(f"{city}, with the article's population", (1, float(level.iloc[0])),
                             xycoords=("axes fraction", "data"), xytext=(-4, 4),
-                            textcoords="offset points", ha="right", fontsize=8,
+                            textcoords="offset points", ha="right", fontsize=style.SMALL_FONT,
                             color=style.colour(i))
     city_handles = [Patch(color=style.colour(i), label=c) for i, c in enumerate(cities)]
     basis_handles = [
         plt.Line2D([], [], marker=markers[b], linestyle="", color="#555555", label=b)
         for b in bases
     ]
-    ax.legend(handles=city_handles + basis_handles, fontsize=8, loc="center left",
-              bbox_to_anchor=(1.0, 0.5))
+    ax.legend(handles=city_handles + basis_handles, loc="upper left", bbox_to_anchor=(0.0, -0.18),
+              ncol=2)
     ax.set_xlabel("Year of the population figure")
     ax.set_ylabel("Police budget per resident (US$)")
     years = table["population_year"].astype(int)
@@ -377,7 +380,7 @@ def plot_need_vs_means(
     budget figure at all is a dotted line at its death rate, labelled as a gap.
     """
     require_columns(table, ["city", "kind", need, means])
-    fig, ax = style.figure_axes(ax, figsize=(7.5, 4.2))
+    fig, ax = style.figure_axes(ax, figsize=(style.FIGURE_WIDTH, 4.2))
     cities = list(dict.fromkeys(table["city"]))
     for i, city in enumerate(cities):
         rows = table[table["city"] == city]
@@ -389,13 +392,13 @@ def plot_need_vs_means(
                        edgecolor=style.colour(i))
             label = f"{city} (article's budget)" if hollow else city
             ax.annotate(label, (row[means], row[need]), xytext=(8, 6) if hollow else (8, -12),
-                        textcoords="offset points", fontsize=9)
+                        textcoords="offset points", fontsize=style.SMALL_FONT)
         if placed.empty:
             level = float(rows[need].iloc[0])
             ax.axhline(level, color=style.colour(i), linestyle=":", linewidth=1.4)
             ax.annotate(f"{city}: {NO_FIGURE} for the police budget", (0.01, level),
                         xycoords=("axes fraction", "data"), xytext=(0, 4),
-                        textcoords="offset points", fontsize=8, color="#333333")
+                        textcoords="offset points", fontsize=style.SMALL_FONT, color="#333333")
     ax.set_xlabel("Police budget per resident (US$)")
     ax.set_ylabel("Opioid deaths per 100,000\nresidents a year")
     ax.set_xlim(0, float(table[means].max()) * 1.3)

@@ -2,6 +2,11 @@
 
 The descriptor (Frictionless Data Package v1) is the contract: every CSV's header, cell types,
 constraints and sha256 checksum are checked before a table is returned. Nothing is written.
+
+Where the data are (`default_data_dir()`): the folder named by the environment variable
+DIVERSION_BOOK_DATA if it is set; else the copy installed with the package (the wheel carries the
+data package as `analysis/data`); else the repository's `data/` folder (a checkout, or an editable
+install).
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 import re
 from datetime import date
 from pathlib import Path
@@ -16,8 +22,13 @@ from typing import Any
 
 import pandas as pd
 
-DATA_DIR: Path = Path(__file__).resolve().parent.parent / "data"
+from analysis.myst import plain_markdown
+
 DESCRIPTOR = "datapackage.json"
+DATA_ENV = "DIVERSION_BOOK_DATA"
+# The data package as installed from a wheel, and as found in a checkout of the repository.
+PACKAGE_DATA_DIR: Path = Path(__file__).resolve().parent / "data"
+REPOSITORY_DATA_DIR: Path = Path(__file__).resolve().parent.parent / "data"
 
 TRUE_VALUES = {"true", "True", "TRUE", "1"}
 FALSE_VALUES = {"false", "False", "FALSE", "0"}
@@ -48,9 +59,23 @@ class ChecksumError(DataError):
     """A CSV no longer matches the sha256 recorded in the descriptor."""
 
 
+def default_data_dir() -> Path:
+    """The data folder used when none is given (see the module docstring for the order)."""
+    named = os.environ.get(DATA_ENV, "").strip()
+    if named:
+        return Path(named).expanduser()
+    if (PACKAGE_DATA_DIR / DESCRIPTOR).is_file():
+        return PACKAGE_DATA_DIR
+    return REPOSITORY_DATA_DIR
+
+
+# The data folder found at import time (default_data_dir() reads the environment at each call).
+DATA_DIR: Path = default_data_dir()
+
+
 def _folder(data_dir: Path | None) -> Path:
-    """The data directory to use: the given one, or the repository's data/."""
-    return Path(data_dir) if data_dir is not None else DATA_DIR
+    """The data directory to use: the given one, or default_data_dir()."""
+    return Path(data_dir) if data_dir is not None else default_data_dir()
 
 
 def _descriptor(data_dir: Path | None) -> dict[str, Any]:
@@ -59,7 +84,10 @@ def _descriptor(data_dir: Path | None) -> dict[str, Any]:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as error:
-        raise DataFileError(f"{path}: descriptor not found") from error
+        raise DataFileError(
+            f"{path}: descriptor not found (install the analysis package from the book's wheel, "
+            f"which carries the data, or set {DATA_ENV} to the folder of datapackage.json)"
+        ) from error
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise DataFileError(f"{path}: unreadable descriptor ({error})") from error
 
@@ -239,11 +267,21 @@ def load(name: str, data_dir: Path | None = None) -> pd.DataFrame:
     return frame
 
 
+BOOK_BUILD_ENV = "DIVERSION_BOOK_BUILD"
+
+
+def in_book_build() -> bool:
+    """Whether this runs in a notebook that the book build executes (book/_ext/reader_notebooks.py
+    sets DIVERSION_BOOK_BUILD=1 for them); not in a reader's notebook or a script."""
+    return os.environ.get(BOOK_BUILD_ENV) == "1"
+
+
 class Markdown(str):
-    """Text that Jupyter displays as Markdown (which the book renders as MyST)."""
+    """Text that Jupyter displays as Markdown: MyST for the book build, plain Markdown in a
+    reader's notebook (analysis.myst)."""
 
     def _repr_markdown_(self) -> str:
-        return str(self)
+        return str(self) if in_book_build() else plain_markdown(self)
 
 
 def _markdown_text(text: str) -> str:

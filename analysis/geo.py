@@ -92,7 +92,7 @@ def plot_city_map(
     bad = cities.loc[values.isna() | (values < 0), "city"].tolist()
     if bad:
         raise ValueError(f"{value} must be a non-negative number for every city; check {bad}")
-    fig, ax = style.figure_axes(ax, figsize=(7.5, 5.6))
+    fig, ax = style.figure_axes(ax, figsize=(style.FIGURE_WIDTH, 5.6))
     shapes = counties.to_crs(MAP_CRS)
     points = cities.to_crs(MAP_CRS)
     shapes.plot(ax=ax, facecolor="#f2f2f2", edgecolor="#7f7f7f", linewidth=0.8)
@@ -105,7 +105,7 @@ def plot_city_map(
         centre = visible.representative_point()
         if not centre.is_empty:
             ax.annotate(f"{county['county']} County", (centre.x, centre.y), ha="center",
-                        va="center", fontsize=8, color="#5a5a5a", style="italic")
+                        va="center", fontsize=style.SMALL_FONT, color="#5a5a5a", style="italic")
     scale = 700.0 / max(float(values.max()), 1e-9)
     ax.scatter(points.geometry.x, points.geometry.y, s=values * scale, color=style.colour(1),
                alpha=0.7, edgecolor="black", linewidth=0.8, zorder=3)
@@ -118,7 +118,8 @@ def plot_city_map(
             "below": ((0, -radius - 6), ("center", "top")),
         }[side]
         ax.annotate(f"{row['city']}\n{row[value]:.1f}", (row.geometry.x, row.geometry.y),
-                    xytext=offset, textcoords="offset points", fontsize=9, ha=align[0],
+                    xytext=offset, textcoords="offset points", fontsize=style.SMALL_FONT,
+                    ha=align[0],
                     va=align[1], zorder=4,
                     bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.75, "pad": 1})
     references = _reference_sizes(float(values.max()))
@@ -127,7 +128,7 @@ def plot_city_map(
         for r in references
     ]
     ax.legend(handles, [f"{r:g}" for r in references], title=value_label, loc="upper left",
-              labelspacing=1.2, borderpad=0.8, fontsize=8, title_fontsize=8, frameon=True)
+              labelspacing=1.2, borderpad=0.8, frameon=True)
     ax.set_xlim(window[0], window[2])
     ax.set_ylim(window[1], window[3])
     ax.set_axis_off()

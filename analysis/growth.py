@@ -5,14 +5,20 @@ import warnings
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from matplotlib.figure import Figure
 from scipy import stats
+
+# The models from their own modules: statsmodels.api imports all of statsmodels (0.6 s a notebook).
+from statsmodels.discrete.discrete_model import NegativeBinomial
+from statsmodels.genmod.families import Poisson
+from statsmodels.genmod.generalized_linear_model import GLM
+from statsmodels.regression.linear_model import OLS
 from statsmodels.tools.sm_exceptions import (
     ConvergenceWarning,
     HessianInversionWarning,
     PerfectSeparationWarning,
 )
+from statsmodels.tools.tools import add_constant
 
 from analysis import style
 from analysis.checks import require_columns
@@ -106,7 +112,7 @@ def _row(
 
 def _design(data: pd.DataFrame, year_col: str) -> np.ndarray:
     """Constant and years since the first year (so the intercept is the first year's level)."""
-    return sm.add_constant((data[year_col] - data[year_col].iloc[0]).to_numpy(float))
+    return add_constant((data[year_col] - data[year_col].iloc[0]).to_numpy(float))
 
 
 def loglinear_trend(
@@ -116,7 +122,7 @@ def loglinear_trend(
     _check_level(level)
     data = _series(table, value_col, year_col)
     _positive(data, value_col, year_col)
-    fit = sm.OLS(np.log(data[value_col].to_numpy()), _design(data, year_col)).fit()
+    fit = OLS(np.log(data[value_col].to_numpy()), _design(data, year_col)).fit()
     half = stats.t.ppf(0.5 + level / 2, fit.df_resid) * fit.bse[1]
     return _row(
         "log-linear OLS",
@@ -152,7 +158,7 @@ def count_trend(
         # A series that the trend fits exactly (e.g. a constant count) is flagged as "perfect
         # separation" by statsmodels; for a rate-on-year model that is a perfect fit, not a flaw.
         warnings.simplefilter("ignore", PerfectSeparationWarning)
-        poisson = sm.GLM(counts, design, family=sm.families.Poisson()).fit()
+        poisson = GLM(counts, design, family=Poisson()).fit()
     dispersion = float(poisson.pearson_chi2 / poisson.df_resid)
     z = stats.norm.ppf(0.5 + level / 2)
     params, slope_se = np.asarray(poisson.params), poisson.bse[1]
@@ -163,7 +169,7 @@ def count_trend(
             # converged (and no interval is given) instead of printing optimiser warnings.
             warnings.simplefilter("ignore", HessianInversionWarning)
             warnings.simplefilter("ignore", ConvergenceWarning)
-            fit = sm.NegativeBinomial(counts, design, loglike_method="nb2").fit(
+            fit = NegativeBinomial(counts, design, loglike_method="nb2").fit(
                 method="lbfgs", disp=0, maxiter=1000
             )
         params, slope_se = np.asarray(fit.params), fit.bse[1]
@@ -273,8 +279,12 @@ def plot_counts_by_category(
     ylabel: str = "Count",
     xlabel: str = "Year",
     ax: plt.Axes | None = None,
+    not_found_until: int | None = None,
+    after: float | None = None,
 ) -> Figure:
-    """Stacked bars of yearly counts by category, with an optional fitted trend of the total."""
+    """Stacked bars of yearly counts by category, with an optional fitted trend of the total;
+    years after the last bar up to `not_found_until` are hatched as not found, and years after
+    `after` shaded as after the article."""
     require_columns(table, [year_col, category_col, count_col])
     _, ax = style.figure_axes(ax)
     wide = table.pivot_table(
@@ -296,6 +306,13 @@ def plot_counts_by_category(
             label=f"Fitted trend of the total ({MODEL_NAMES[trend.iloc[0]['model']]})",
         )
     ax.set_xticks(wide.index)
+    if not_found_until is not None:
+        last = int(wide.index.max())
+        ax.set_xlim(wide.index.min() - 0.6, not_found_until + 0.5)
+        ax.set_xticks(range(int(wide.index.min()), not_found_until + 1, 2))
+        style.mark_gap(ax, last + 0.5, not_found_until + 0.5, "no count found")
+    if after is not None:
+        style.shade_after_article(ax, after)
     ax.set_ylim(0, 1.3 * max(bottom.max(), 1))
     ax.set_ylabel(ylabel)
     ax.set_xlabel(xlabel)

@@ -6,6 +6,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from analysis import style
+from analysis.checks import require_columns
+from analysis.later import LAST_ARTICLE_YEAR, latest_by_year
 
 ALL_GROUPS = "All Races-All Origins"
 STATE = "Massachusetts"
@@ -38,16 +40,18 @@ def first_year_at_least(ratio: pd.DataFrame, threshold: float) -> int | None:
 
 
 def plot_state_vs_nation(
-    nchs: pd.DataFrame, later_points: pd.DataFrame, ax: plt.Axes | None = None
+    nchs: pd.DataFrame, later_points: pd.DataFrame, ax: plt.Axes | None = None,
+    after: pd.DataFrame | None = None,
 ) -> Figure:
     """Age-adjusted MA and US rates with 95% limits, plus later single-year points with labels.
 
     `later_points` needs columns year, rate_per_100k, label and geography: they are other measures
     (e.g. opioid-only counts from the state) and are drawn as separate markers, never joined to the
-    NCHS lines.
+    NCHS lines. `after` (see after_article_points) adds hollow markers, one per document, and
+    shades the years after the article.
     """
     rows = state_and_nation(nchs)
-    fig, ax = style.figure_axes(ax, figsize=(7.5, 4.4))
+    fig, ax = style.figure_axes(ax, figsize=(style.FIGURE_WIDTH, 4.4))
     colours = {STATE: style.colour(0), NATION: style.colour(1)}
     for place, group in rows.groupby("geography"):
         ax.fill_between(
@@ -61,17 +65,66 @@ def plot_state_vs_nation(
         ax.scatter(point.year, point.rate_per_100k, marker=markers[i % len(markers)], s=55,
                    color=colours.get(point.geography, style.colour(2)), edgecolor="black",
                    zorder=3, label=point.label)
-    if len(later_points):
+    if after is not None:
+        _plot_after(ax, after, colours)
+    elif len(later_points):
         gap_end = later_points["year"].min() - 0.5
         ax.axvspan(rows["year"].max() + 0.5, gap_end, color="0.92", zorder=0)
         ax.text(gap_end - 0.15, 1, "not covered by\nthe NCHS series", ha="right", va="bottom",
-                fontsize="x-small", color="0.3", rotation=90)
+                fontsize=style.SMALL_FONT, color="0.3", rotation=90)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("Year of death")
     ax.set_ylabel("Deaths per 100,000 residents")
     ax.set_ylim(bottom=0)
-    ax.legend(loc="upper left", bbox_to_anchor=(0, -0.14), fontsize="small", ncol=1)
+    # Below the chart from the figure's left edge: the labels are long and a phone is narrow.
+    ax.legend(loc="upper left", bbox_to_anchor=(0, -0.02), bbox_transform=fig.transFigure,
+              fontsize="small", ncol=1)
     return fig
+
+
+AFTER_MARKERS = {STATE: "s", NATION: "o"}
+
+
+def _plot_after(ax: plt.Axes, after: pd.DataFrame, colours: dict[str, str]) -> None:
+    """Hollow markers for later figures, never joined (each year is its own document), and the
+    years after the article shaded."""
+    require_columns(after, ["year", "geography", "rate_per_100k", "label"], "the later points")
+    for (place, label), points in after.groupby(["geography", "label"], sort=False):
+        ax.plot(points["year"], points["rate_per_100k"], linestyle="none",
+                marker=AFTER_MARKERS.get(place, "^"), markersize=6, markerfacecolor="white",
+                color=colours.get(place, style.colour(2)), label=label)
+    style.shade_after_article(ax, LAST_ARTICLE_YEAR + 0.5)
+
+
+def after_article_points(
+    nchs: pd.DataFrame, us_later: pd.DataFrame, mdph_rates: pd.DataFrame,
+    first_state_year: int = LAST_ARTICLE_YEAR + 1,
+) -> pd.DataFrame:
+    """The US all-drug age-adjusted rate from each NCHS Data Brief for the years after the NCHS
+    series, and the state's opioid-related rate for each year after the article from its latest
+    MDPH release."""
+    require_columns(us_later, ["year", "race_ethnicity", "sex", "measure", "rate_per_100k",
+                               "source_id", "vintage"], "after_article_points (US)")
+    us = us_later[(us_later["race_ethnicity"] == ALL_GROUPS) & (us_later["sex"] == "both")
+                  & (us_later["measure"] == "all_drug_overdose")]
+    series_end = state_and_nation(nchs)["year"].max()
+    us = us[us["year"] > series_end]
+    state = latest_by_year(mdph_rates, "rate_per_100k", "opioid_related")
+    state = state[state["year"] >= first_state_year]
+    return pd.concat([
+        pd.DataFrame({"year": us["year"], "geography": NATION,
+                      "rate_per_100k": us["rate_per_100k"],
+                      "measure": "all drugs, age-adjusted (NCHS Data Briefs)",
+                      "label": "United States, all drugs, age-adjusted: one NCHS Data Brief "
+                               "per year", "source_id": us["source_id"],
+                      "vintage": us["vintage"]}),
+        pd.DataFrame({"year": state["year"], "geography": STATE,
+                      "rate_per_100k": state["rate_per_100k"],
+                      "measure": "opioid-related (MDPH)",
+                      "label": "Massachusetts, opioid-related (MDPH): latest release of each "
+                               "year", "source_id": state["source_id"],
+                      "vintage": state["vintage"]}),
+    ], ignore_index=True).astype({"year": int})
 
 
 def _one_row(table: pd.DataFrame, what: str, **criteria: object) -> pd.Series:

@@ -2,6 +2,7 @@
 
 import re
 
+import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -165,7 +166,7 @@ def plot_cambridge(counts: pd.DataFrame, ax: Axes | None = None) -> Figure:
     because it is implied (2016 minus the stated increase), not published."""
     needed = ["measure", "count_2015", "count_2016", "label"]
     require_columns(counts, needed, "plot_cambridge (from cambridge_counts)")
-    fig, ax = style.figure_axes(ax, figsize=(7.5, 3.8))
+    fig, ax = style.figure_axes(ax, figsize=(style.FIGURE_WIDTH, 3.8))
     y = np.arange(len(counts))
     height = 0.38
     bars_2015 = ax.barh(y - height / 2, counts["count_2015"], height, color=style.colour(0),
@@ -189,7 +190,7 @@ def plot_cambridge(counts: pd.DataFrame, ax: Axes | None = None) -> Figure:
     if (counts["measure"] == "police_overdoses").any():
         handles.append(Patch(facecolor="white", edgecolor=style.colour(0), hatch="///",
                              label="2015, implied by the article"))
-    ax.legend(handles=handles, loc="lower right")
+    fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2)
     return fig
 
 
@@ -198,7 +199,7 @@ def plot_lynn(daily: pd.DataFrame, article: pd.DataFrame, ax: Axes | None = None
     2016 and the 2012 level its 'ten times more' implies, as reference lines."""
     needed = ["period_start", "period_end", "count_per_day", "measure"]
     require_columns(daily, needed, "plot_lynn (from per_day)")
-    fig, ax = style.figure_axes(ax, figsize=(7.5, 4.0))
+    fig, ax = style.figure_axes(ax, figsize=(style.FIGURE_WIDTH, 4.0))
     shown = daily.dropna(subset=["count_per_day"])
     labels = {"overdoses": "Overdoses (police or city)",
               "heroin_overdoses": "Heroin overdoses (police or city)",
@@ -221,25 +222,30 @@ def plot_lynn(daily: pd.DataFrame, article: pd.DataFrame, ax: Axes | None = None
               color=style.PALETTE["black"], linestyle=":", linewidth=2,
               label=f"{ARTICLE_LYNN_BASE} level implied by the article's "
                     f"'{claim['ratio_to_2012']:g} times more'")
+    ax.xaxis.set_major_locator(mdates.YearLocator(2))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
     ax.set_ylabel("Count per day")
     ax.set_xlabel("Period covered")
     ax.set_ylim(0, 1.15 * max(claim["calls_per_day"], shown["count_per_day"].max()))
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize="small")
+    ax.legend(loc="upper left", bbox_to_anchor=(0, -0.02), bbox_transform=fig.transFigure,
+              ncol=1, fontsize="small")
     return fig
 
 
 def plot_substance_shares(
-    shares: pd.DataFrame, article_pct: float | None = None, ax: Axes | None = None
+    shares: pd.DataFrame, article_pct: float | None = None, ax: Axes | None = None,
+    after: object | None = None,
 ) -> Figure:
     """Share of deaths with toxicology in which each substance was found, drawn over the period
-    each figure covers; approximate figures ('nearly') hollow; undatable periods left out."""
+    each figure covers; approximate figures ('nearly') hollow; undatable periods left out; from
+    the date `after` on, a grey band marks the years after the article."""
     needed = ["period", "substance", "share_pct", "approximate"]
     require_columns(shares, needed, "plot_substance_shares")
     unknown = sorted(set(shares["substance"]) - set(SUBSTANCE_LABELS))
     if unknown:
         raise ValueError(f"unknown substance(s) {unknown}; known ones are {list(SUBSTANCE_LABELS)}")
     dated = with_periods(shares).dropna(subset=["period_start"])
-    fig, ax = style.figure_axes(ax, figsize=(7.5, 4.0))
+    fig, ax = style.figure_axes(ax, figsize=(style.FIGURE_WIDTH, 4.0))
     for i, substance in enumerate(s for s in SUBSTANCE_LABELS if s in set(dated["substance"])):
         rows = dated[dated["substance"] == substance]
         colour = style.colour(i)
@@ -252,8 +258,10 @@ def plot_substance_shares(
     if article_pct is not None:
         ax.axhline(article_pct, color=style.PALETTE["black"], linestyle="--", linewidth=1,
                    label="Article: fentanyl share")
+    if after is not None:
+        style.shade_after_article(ax, pd.Timestamp(after))
     ax.set_ylim(0, 100)
     ax.set_ylabel("Share of deaths with toxicology (%)")
     ax.set_xlabel("Period covered by the figure")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small")
+    ax.legend(loc="upper left", bbox_to_anchor=(0, -0.02), bbox_transform=fig.transFigure)
     return fig

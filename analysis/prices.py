@@ -116,7 +116,7 @@ def _money(value: float) -> str:
     return rf"\${text}"
 
 
-def _label(row: pd.Series, width: int = 34) -> str:
+def _label(row: pd.Series, width: int = 24) -> str:
     """Row label: product and package, then buyer or market, then the two dated prices."""
     package = "" if row["package"] == "not stated" else f", {row['package']}"
     prices = (
@@ -132,7 +132,8 @@ def plot_price_changes(
     claim: pd.DataFrame | None = None,
     axes: Sequence[Axes] | None = None,
 ) -> Figure:
-    """Two panels, one row per series: the price multiple and the average annual growth.
+    """Two panels, one above the other, one row per series: the price multiple (each row named in
+    full) and the average annual growth (rows named by product).
 
     The article's claim, when given, is the last row, in black and hatched. A series whose change
     cannot be annualised (same year, or a year unknown) keeps an annotated empty slot.
@@ -146,7 +147,10 @@ def plot_price_changes(
         marked["is_claim"] = True
         table = pd.concat([table, marked], ignore_index=True)
     if axes is None:
-        fig, axes = plt.subplots(1, 2, figsize=(7.5, 0.85 * len(table) + 1.0), sharey=True)
+        fig, axes = plt.subplots(
+            2, 1, figsize=(style.FIGURE_WIDTH, 1.35 * len(table) + 1.6),
+            gridspec_kw={"height_ratios": [2, 1]},
+        )
     else:
         fig = axes[0].figure
     positions = np.arange(len(table))[::-1]
@@ -158,21 +162,24 @@ def plot_price_changes(
         face = "white" if row["is_claim"] else colour
         multiple_ax.barh(y, row["multiple"], color=face, edgecolor=colour, hatch=hatch)
         multiple_ax.text(row["multiple"], y, f" ×{row['multiple']:.1f}", va="center",
-                         fontsize=8)
+                         fontsize=style.SMALL_FONT)
         if pd.isna(row["cagr_pct"]):
             reason = "same year" if row["years"] == 0 else "a year unknown"
             growth_ax.text(top_growth * 0.02, y, f"not annualised: {reason}", va="center",
-                           fontsize=7.5, color="#444444", style="italic")
+                           fontsize=style.SMALL_FONT, color="#444444", style="italic")
         else:
             growth_ax.barh(y, row["cagr_pct"], color=face, edgecolor=colour, hatch=hatch)
             growth_ax.text(row["cagr_pct"], y, f" {row['cagr_pct']:.1f}%", va="center",
-                           fontsize=7.5)
-    multiple_ax.set_yticks(positions, [_label(row) for _, row in table.iterrows()], fontsize=7.5)
+                           fontsize=style.SMALL_FONT)
+    labels = [_label(row) for _, row in table.iterrows()]
+    multiple_ax.set_yticks(positions, labels, fontsize=style.SMALL_FONT)
+    growth_ax.set_yticks(positions, [label.split("\n")[0] for label in labels],
+                         fontsize=style.SMALL_FONT)
     multiple_ax.set_xlim(0, float(table["multiple"].max()) * 1.25)
     multiple_ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"×{v:g}"))
-    multiple_ax.set_xlabel("Last price ÷ first price", fontsize=9)
+    multiple_ax.set_xlabel("Last price ÷ first price", fontsize=style.SMALL_FONT)
     growth_ax.set_xlim(0, top_growth * 1.25)
-    growth_ax.set_xlabel("Average growth (% a year)", fontsize=9)
+    growth_ax.set_xlabel("Average growth (% a year)", fontsize=style.SMALL_FONT)
     for ax in axes:
         ax.grid(axis="y", visible=False)
     fig.tight_layout()

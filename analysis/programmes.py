@@ -61,7 +61,9 @@ def plot_angel(summary: pd.DataFrame, axes: Sequence[Axes] | None = None) -> Fig
     require_columns(summary, ["measure", "value", "computed"])
     values = summary.set_index("measure")["value"]
     if axes is None:
-        fig, axes = plt.subplots(1, 2, figsize=(7.5, 3.0), gridspec_kw={"width_ratios": [1.6, 1]})
+        # One panel above the other: side by side they leave a phone no room for the labels.
+        fig, axes = plt.subplots(2, 1, figsize=(style.FIGURE_WIDTH, 4.6),
+                                 gridspec_kw={"height_ratios": [1.6, 1]})
     else:
         fig = axes[0].figure
     year_ax, cost_ax = axes
@@ -74,14 +76,15 @@ def plot_angel(summary: pd.DataFrame, axes: Sequence[Axes] | None = None) -> Fig
     positions = np.arange(len(bars))[::-1]
     for i, (y, (_, measure)) in enumerate(zip(positions, bars, strict=True)):
         year_ax.barh(y, values[measure], color=style.colour(i))
-        year_ax.text(values[measure], y, f" {values[measure]:,.0f}", va="center", fontsize=8)
-    year_ax.set_yticks(positions, [label for label, _ in bars], fontsize=8)
-    year_ax.set_xlabel("Count, June 2015 to May 2016", fontsize=9)
+        year_ax.text(values[measure], y, f" {values[measure]:,.0f}", va="center",
+                     fontsize=style.SMALL_FONT)
+    year_ax.set_yticks(positions, [label for label, _ in bars], fontsize=style.SMALL_FONT)
+    year_ax.set_xlabel("Count, June 2015 to May 2016", fontsize=style.SMALL_FONT)
     year_ax.set_xlim(0, values["presentations"] * 1.45)
     share = values["direct_placement_offered_share_computed"]
     year_ax.annotate(f"{share:.1f}% of eligible\npresentations",
                      (values["direct_placement_offered"], 0), xytext=(34, 0),
-                     textcoords="offset points", fontsize=8, va="center")
+                     textcoords="offset points", fontsize=style.SMALL_FONT, va="center")
     costs = [
         ("Reported", values["cost_per_person"], rf" about \${values['cost_per_person']:,.0f}"),
         ("Spending ÷ people placed", values["cost_per_person_computed"],
@@ -89,9 +92,9 @@ def plot_angel(summary: pd.DataFrame, axes: Sequence[Axes] | None = None) -> Fig
     ]
     for i, (y, (_, value, text)) in enumerate(zip([1, 0], costs, strict=True)):
         cost_ax.barh(y, value, color=style.colour(i))
-        cost_ax.text(value, y, text, va="center", fontsize=8)
-    cost_ax.set_yticks([1, 0], [label for label, _, _ in costs], fontsize=8)
-    cost_ax.set_xlabel("US$ per person placed,\nJune to October 2015", fontsize=9)
+        cost_ax.text(value, y, text, va="center", fontsize=style.SMALL_FONT)
+    cost_ax.set_yticks([1, 0], [label for label, _, _ in costs], fontsize=style.SMALL_FONT)
+    cost_ax.set_xlabel("US$ per person placed,\nJune to October 2015", fontsize=style.SMALL_FONT)
     cost_ax.set_xlim(0, max(v for _, v, _ in costs) * 1.5)
     for ax in axes:
         ax.grid(axis="y", visible=False)

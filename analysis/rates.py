@@ -6,13 +6,15 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, MaxNLocator, NullLocator
-from scipy import stats
+from scipy import special
 
 from analysis import style
 from analysis.checks import require_columns
 
 PER_100K = 100_000
-Z_95 = stats.norm.ppf(0.975)
+# The normal quantile and chi-square quantiles straight from scipy.special, which scipy.stats calls
+# for norm.ppf and chi2.ppf (the same numbers), without importing scipy.stats (0.5 s a notebook).
+Z_95 = special.ndtri(0.975)
 RATIO_TICKS = [0.25, 0.33, 0.5, 0.67, 0.8, 1, 1.25, 1.5, 2, 3, 4]
 
 
@@ -41,8 +43,9 @@ def poisson_exact_interval(
         raise ValueError(f"Poisson counts must be non-negative, got {counts[counts < 0].tolist()}")
     alpha = 1 - level
     with np.errstate(invalid="ignore"):
-        lower = np.where(counts > 0, stats.chi2.ppf(alpha / 2, 2 * counts) / 2, 0.0)
-        upper = stats.chi2.ppf(1 - alpha / 2, 2 * counts + 2) / 2
+        # chi2.ppf(q, 2k) / 2 is gammaincinv(k, q).
+        lower = np.where(counts > 0, special.gammaincinv(counts, alpha / 2), 0.0)
+        upper = special.gammaincinv(counts + 1, 1 - alpha / 2)
     lower = np.where(np.isnan(counts), np.nan, lower)
     return lower, upper
 
@@ -183,7 +186,7 @@ def plot_rate_ratios(ratios: pd.DataFrame, ax: Axes | None = None) -> Figure:
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("Year")
     ax.set_ylabel("Crude rate ratio (log scale)")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=1)
     return fig
 
 
@@ -259,7 +262,7 @@ def plot_rates_by_race_and_sex(
     if unknown:
         raise ValueError(f"unknown race_ethnicity {unknown}; valid values are {list(RACE_LABELS)}")
     if fig is None:
-        fig = plt.figure(figsize=(7.5, 3.6))
+        fig = plt.figure(figsize=(style.FIGURE_WIDTH, 3.6))
     axes = fig.subplots(1, 3, sharex=True, sharey=True)
     groups = list(RACE_LABELS)
     kinds = {
@@ -290,6 +293,6 @@ def plot_rates_by_race_and_sex(
             if label not in labels:
                 handles.append(handle)
                 labels.append(label)
-    fig.legend(handles, labels, loc="upper center", ncol=3, bbox_to_anchor=(0.5, 0.0),
+    fig.legend(handles, labels, loc="upper center", ncol=1, bbox_to_anchor=(0.5, 0.0),
                fontsize="small")
     return fig

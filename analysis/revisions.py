@@ -112,8 +112,9 @@ def _legends(
     """Two legends: colour = year of death, marker = measure (and the pending-range bar)."""
     by_year = [Line2D([], [], color=style.colour(i), marker="o", linestyle="-", label=str(year))
                for i, year in enumerate(years)]
+    # Below the axes, side by side: a phone has no room for legends beside a figure.
     first = ax.legend(handles=by_year, title="Year of death", loc="upper left",
-                      bbox_to_anchor=(1.0, 1.0), fontsize="small", title_fontsize="small")
+                      bbox_to_anchor=(0.0, -0.16), ncol=4)
     ax.add_artist(first)
     by_measure = [Line2D([], [], color="0.3", marker=MARKERS[m], linestyle="none",
                          markerfacecolor="0.3" if m in connect else "white", label=LABELS[m])
@@ -121,8 +122,7 @@ def _legends(
     if with_pending:
         by_measure.append(Line2D([], [], color="0.3", linewidth=2.5, alpha=0.6,
                                  label="confirmed + pending range"))
-    ax.legend(handles=by_measure, title="Measure", loc="lower left", bbox_to_anchor=(1.0, 0.0),
-              fontsize="small", title_fontsize="small")
+    ax.legend(handles=by_measure, title="Measure", loc="upper left", bbox_to_anchor=(0.0, -0.42))
 
 
 def plot_revisions(
@@ -132,17 +132,19 @@ def plot_revisions(
     ylabel: str,
     connect: tuple[str, ...] = TOTAL_MEASURES + ("opioid_related",),
     ax: Axes | None = None,
+    after: str | None = None,
 ) -> Figure:
     """Value published for each year of death against the report date; one colour per year.
 
     Reports of a `connect` measure are joined by a line within a year; others are markers only.
+    Reports dated after `after` (a date, e.g. when the article consulted the data) are shaded.
     """
     reports = _plottable(dated_reports(table, value))
     absent = [year for year in years if year not in set(reports["year"])]
     if absent:
         raise ValueError(f"no dated report for year(s) {absent}; years with one: "
                          f"{sorted(reports['year'].unique().tolist())}")
-    fig, ax = style.figure_axes(ax, figsize=(7.5, 4.2))
+    fig, ax = style.figure_axes(ax, figsize=(style.FIGURE_WIDTH, 4.2))
     shown = reports[reports["year"].isin(years)]
     for i, year in enumerate(years):
         rows = shown[shown["year"] == year]
@@ -162,24 +164,31 @@ def plot_revisions(
              connect, with_pending=not pending.empty)
     ax.xaxis.set_major_locator(mdates.YearLocator())
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    if after is not None:
+        style.shade_after_article(ax, pd.Timestamp(after), "released after the article's access")
     ax.set_xlabel("Date of the report")
     ax.set_ylabel(ylabel)
     return fig
 
 
 def plot_deaths_and_rates(
-    deaths: pd.DataFrame, rates: pd.DataFrame, series_source: str, series_label: str
+    deaths: pd.DataFrame, rates: pd.DataFrame, series_source: str, series_label: str,
+    after: float | None = None,
 ) -> Figure:
-    """Two stacked panels by year of death: counts (plus an undated series), rates per 100,000."""
+    """Two stacked panels by year of death: counts (plus an undated series), rates per 100,000;
+    years of death after `after` shaded as after the article."""
     if "source_id" not in deaths.columns:
         raise KeyError("deaths table needs column 'source_id' to pick the undated series")
     series = deaths[deaths["source_id"] == series_source]
     if series.empty:
         raise ValueError(f"no row has source_id {series_source!r}; valid ids are "
                          f"{sorted(deaths['source_id'].unique())}")
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(7.5, 7.2), sharex=True)
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(style.FIGURE_WIDTH, 7.2), sharex=True)
     plot_by_year_of_death(deaths, "deaths", "Deaths (count)", series, series_label, ax=top)
     plot_by_year_of_death(rates, "rate_per_100k", "Deaths per 100,000 residents", ax=bottom)
+    if after is not None:
+        for ax in (top, bottom):
+            style.shade_after_article(ax, after)
     top.set_xlabel("")
     top.set_title("a. Deaths", loc="left")
     bottom.set_title("b. Rates", loc="left")
@@ -197,7 +206,7 @@ def plot_by_year_of_death(
     """Every dated report by year of death, one marker and colour per measure, plus an optional
     undated reference series drawn as a grey line (a missing year breaks it)."""
     reports = _plottable(dated_reports(table, value))
-    fig, ax = style.figure_axes(ax, figsize=(7.5, 4.2))
+    fig, ax = style.figure_axes(ax, figsize=(style.FIGURE_WIDTH, 4.2))
     if series is not None:
         _check(series, value)
         years = range(int(series["year"].min()), int(series["year"].max()) + 1)
@@ -213,7 +222,7 @@ def plot_by_year_of_death(
         ax.scatter(x[rows], reports.loc[rows, value], s=30, marker=MARKERS[measure],
                    color=style.colour(i), edgecolor="black", linewidth=0.3, zorder=3,
                    label=LABELS[measure])
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small")
+    ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.22))
     ax.set_xlabel("Year of death")
     ax.set_ylabel(ylabel)
     ax.set_ylim(bottom=0)

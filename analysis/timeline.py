@@ -97,7 +97,7 @@ def plot_timeline(
     events: pd.DataFrame,
     categories: list[str] | None = None,
     ax: Axes | None = None,
-    label_width: int = 58,
+    label_width: int = 30,
 ) -> Figure:
     """One row per event in date order, labelled on the left.
 
@@ -111,7 +111,7 @@ def plot_timeline(
     colours = _category_colours(order)
     labels = [_wrap(f"{row.date}: {row.event}", label_width) for row in table.itertuples()]
     heights = [0.17 * label.count("\n") + 0.3 for label in labels]
-    fig, ax = style.figure_axes(ax, figsize=(7.5, max(2.0, sum(heights) + 1.2)))
+    fig, ax = style.figure_axes(ax, figsize=(style.FIGURE_WIDTH, max(2.0, sum(heights) + 1.2)))
     positions = np.arange(len(table))[::-1]
     for y, row in zip(positions, table.itertuples(index=False), strict=True):
         colour = colours[row.category]
@@ -119,7 +119,7 @@ def plot_timeline(
             ax.barh(y, row.end - row.start, left=row.start, height=0.55, color=colour)
         else:
             ax.plot(row.start, y, marker="o", color=colour, markersize=7, linestyle="")
-    ax.set_yticks(positions, labels, fontsize=8)
+    ax.set_yticks(positions, labels, fontsize=style.SMALL_FONT)
     ax.set_ylim(-0.7, len(table) - 0.3)
     ax.grid(axis="y", visible=False)
     first, last = table["start"].min(), table["end"].max()
@@ -127,8 +127,8 @@ def plot_timeline(
     ax.set_xlim(first - pad, last + pad)
     ax.xaxis.set_major_locator(mdates.YearLocator(_year_step(first, last)))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-    ax.tick_params(axis="x", labelsize=9)
-    ax.set_xlabel("Year", fontsize=9)
+    ax.tick_params(axis="x", labelsize=style.SMALL_FONT)
+    ax.set_xlabel("Year", fontsize=style.SMALL_FONT)
     handles = [Patch(color=colours[c], label=c) for c in order if c in set(table["category"])]
     _legend_below(ax, handles)
     return fig
@@ -138,7 +138,7 @@ def _legend_below(ax: Axes, handles: list) -> None:
     """Put the legend under the x-axis label, about 0.6 inch below the axes whatever their size."""
     height = ax.get_position().height * ax.figure.get_figheight()
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.6 / height),
-              ncol=min(4, len(handles)), fontsize=8)
+              ncol=min(2, len(handles)), fontsize=style.SMALL_FONT)
 
 
 def _year_step(first: pd.Timestamp, last: pd.Timestamp) -> int:
@@ -176,7 +176,7 @@ def plot_programmes(
     group_column: str = "jurisdiction",
     fieldwork: tuple[str, str] | None = None,
     ax: Axes | None = None,
-    label_width: int = 44,
+    label_width: int = 24,
 ) -> Figure:
     """Gantt-like chart: a bar per programme from its start to the end of observation, by group.
 
@@ -192,7 +192,11 @@ def plot_programmes(
         rows.extend((group, member) for _, member in members.iterrows())
     labels = [_wrap(_programme_label(group, member), label_width) for group, member in rows]
     fig, ax = style.figure_axes(
-        ax, figsize=(7.5, sum(0.17 * label.count("\n") + 0.32 for label in labels) + 1.4)
+        ax,
+        figsize=(
+            style.FIGURE_WIDTH,
+            sum(0.17 * label.count("\n") + 0.32 for label in labels) + 1.4,
+        ),
     )
     colours = {group: style.colour(i) for i, group in enumerate(groups)}
     positions = np.arange(len(rows))[::-1]
@@ -212,7 +216,7 @@ def plot_programmes(
                    alpha=0.7, zorder=0)
         handles.append(Patch(color="#d9d9d9", label="fieldwork"))
     _legend_below(ax, handles)
-    ax.set_yticks(positions, labels, fontsize=8)
+    ax.set_yticks(positions, labels, fontsize=style.SMALL_FONT)
     ax.set_ylim(-0.7, len(rows) - 0.3)
     ax.grid(axis="y", visible=False)
     first = spans["start"].min()
@@ -220,8 +224,8 @@ def plot_programmes(
     ax.set_xlim(first - pd.Timedelta(days=120), last + pd.Timedelta(days=120))
     ax.xaxis.set_major_locator(mdates.YearLocator(1))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-    ax.tick_params(axis="x", labelsize=9)
-    ax.set_xlabel("Year", fontsize=9)
+    ax.tick_params(axis="x", labelsize=style.SMALL_FONT)
+    ax.set_xlabel("Year", fontsize=style.SMALL_FONT)
     return fig
 
 

@@ -25,6 +25,7 @@ BOOK_EXTENSIONS = [
     "site_addresses",
     "social_card",
     "chapter_sections",
+    "analysis_wheel",
     "scholar_tags",
 ]
 
@@ -96,6 +97,13 @@ appendix
 ```
 """
 
+# The demo's package: the wheel that "Rerun this chapter" installs (a stand-in file, never opened).
+PYPROJECT = """[project]
+name = "demo-analysis"
+version = "1.2.3"
+"""
+DEMO_WHEEL = "demo_analysis-1.2.3-py3-none-any.whl"
+
 DEMO_CONFIG = {
     "extensions": ["myst_parser", "sphinxcontrib.bibtex", *BOOK_EXTENSIONS],
     "root_doc": "book/index",
@@ -151,7 +159,8 @@ def run_sphinx(src: Path, overrides: dict, builder: str = "html") -> str:
 
 
 def write_demo_book(src: Path) -> None:
-    """The demo book's sources in `src`: metadata, redirects, BibTeX, three pages."""
+    """The demo book's sources in `src`: metadata, redirects, BibTeX, three pages, a pyproject.toml
+    and the wheel that `make wheel` would have built from it."""
     (src / "book" / "part1").mkdir(parents=True)
     (src / "book" / "metadata.yml").write_text(yaml.safe_dump(DEMO), encoding="utf-8")
     (src / "book" / "redirects.txt").write_text(
@@ -163,6 +172,9 @@ def write_demo_book(src: Path) -> None:
     (src / "book" / "index.md").write_text(INDEX, encoding="utf-8")
     (src / "book" / "appendix.md").write_text(APPENDIX, encoding="utf-8")
     (src / "book" / "part1" / "chapter.md").write_text(CHAPTER, encoding="utf-8")
+    (src / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
+    (src / "_build" / "dist").mkdir(parents=True)
+    (src / "_build" / "dist" / DEMO_WHEEL).write_bytes(b"stand-in for make wheel")
     # The executed notebook that myst-nb would leave for the theme to offer as a download.
     executed = src / "_build" / "jupyter_execute" / "book" / "part1" / "chapter.ipynb"
     executed.parent.mkdir(parents=True)

@@ -305,3 +305,32 @@ def test_decline_decomposition_of_no_change_is_refused():
     )
     with pytest.raises(ValueError, match="did not change from 2000 to 2001"):
         arrests.decline_decomposition(share, 2000, 2001)
+
+
+def test_the_nibrs_break_and_reported_counts_are_drawn_apart(totals, fbi):
+    reporting = datasets.load("fbi_arrest_reporting")
+    # FBI release (HSToday): 2021 data 'exclusively collected via NIBRS'.
+    assert arrests.reporting_break(reporting) == 2021
+    reported = fbi[(fbi["offense"] == "total") & ~fbi["in_series"] & (fbi["year"] == 2023)]
+    fig = arrests.plot_drug_arrests(totals, reporting=reporting, reported=reported)
+    ax = fig.axes[0]
+    breaks = [line for line in ax.get_lines() if list(line.get_xdata()) == [2020.5, 2020.5]]
+    assert len(breaks) == 1
+    crosses = [line for line in ax.get_lines() if line.get_marker() == "X"]
+    assert crosses and crosses[0].get_ydata()[0] == pytest.approx(0.907412)
+    assert "not an estimate" in crosses[0].get_label()
+    assert "after the article" in [text.get_text() for text in ax.texts]
+    plt.close(fig)
+    with pytest.raises(ValueError, match="no NIBRS year"):
+        arrests.reporting_break(reporting[reporting["reporting_system"] == "srs"])
+
+
+def test_possession_share_holds_published_national_shares_only(fbi):
+    # The third party's 2023 shares (82%, 12%, silverlaw2025) come with reported counts, not
+    # estimates: they stay in the notes and out of the share series.
+    share = arrests.possession_share(fbi)
+    assert share["year"].max() == 2022
+    assert share.set_index("year").loc[2022, "possession_pct"] == 87.8
+    fig = arrests.plot_possession_share(share, after=2019.5)
+    assert any(patch.get_x() == pytest.approx(2019.5) for patch in fig.axes[0].patches)
+    plt.close(fig)

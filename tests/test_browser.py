@@ -151,6 +151,12 @@ def audit_page(browser, base_url: str, docname: str, screenshots: Path) -> PageA
         page.goto(url, wait_until="load")
         page.wait_for_load_state("networkidle")
         report.visible_h1 = [h.inner_text().strip() for h in page.locator("h1:visible").all()]
+        # Figures below the first load when scrolled near (loading="lazy"): load them all now.
+        page.eval_on_selector_all(
+            "img[loading=lazy]", "imgs => imgs.forEach(i => i.loading = 'eager')"
+        )
+        page.wait_for_load_state("networkidle")
+        page.wait_for_function("() => [...document.images].every(i => i.complete)", timeout=20_000)
         report.images = page.eval_on_selector_all(
             "img",
             "imgs => imgs.map(i => ({src: i.getAttribute('src') || '', "
@@ -290,5 +296,272 @@ def test_search_finds_naloxone(browser, book_server: str) -> None:
         assert texts, "searching for 'naloxone' found no page"
         assert any("naloxone" in text.lower() for text in texts), texts
         assert not errors, errors
+    finally:
+        context.close()
+
+
+# --- Reading on a phone and on a desktop (issue 19) -------------------------------------------
+
+# A chapter page for the interaction tests: the first page of Part II (any chapter would do).
+CHAPTER = next(name for name in toc_docnames() if name.startswith("book/part2/"))
+
+
+def open_page(browser, base_url: str, docname: str, viewport: dict, **options):
+    """A new browser context and page showing one page of the book (close the context after)."""
+    context = browser.new_context(viewport=viewport, **options)
+    page = context.new_page()
+    page.goto(base_url + html_path(docname), wait_until="load")
+    page.wait_for_load_state("networkidle")
+    return context, page
+
+
+def visible_chapter_links(page, root: str) -> list[str]:
+    """Titles of the chapter links visible inside `root` (the sidebar or its drawer)."""
+    return [
+        link.inner_text().strip()
+        for link in page.locator(f"{root} li.toctree-l1 > a").all()
+        if link.is_visible()
+    ]
+
+
+def expected_chapters() -> int:
+    """How many chapter links the navigation lists: every TOC page but the home page."""
+    return len(toc_docnames()) - 1
+
+
+def visible(page, selector: str) -> list:
+    """The elements matching a selector that a reader can see."""
+    return [element for element in page.locator(selector).all() if element.is_visible()]
+
+
+def test_menu_drawer_opens_on_a_phone(browser, book_server: str) -> None:
+    context, page = open_page(browser, book_server, CHAPTER, PHONE)
+    try:
+        assert not visible_chapter_links(page, "body"), "the chapter list shows before any tap"
+        buttons = visible(page, ".primary-toggle")
+        assert len(buttons) == 1, f"{len(buttons)} visible menu buttons on a phone"
+        buttons[0].click()
+        page.wait_for_timeout(500)
+        links = visible_chapter_links(page, "#pst-primary-sidebar-modal")
+        assert len(links) >= expected_chapters(), (
+            f"after tapping the menu button a phone shows {len(links)} chapter links: {links}"
+        )
+    finally:
+        context.close()
+
+
+def test_contents_drawer_opens_on_a_phone(browser, book_server: str) -> None:
+    context, page = open_page(browser, book_server, CHAPTER, PHONE)
+    try:
+        buttons = visible(page, ".secondary-toggle")
+        assert len(buttons) == 1, f"{len(buttons)} visible contents buttons on a phone"
+        buttons[0].click()
+        page.wait_for_timeout(500)
+        sections = visible(page, "#pst-secondary-sidebar-modal nav.page-toc a")
+        assert len(sections) >= 3, (
+            f"after tapping the contents button a phone shows {len(sections)} section links"
+        )
+    finally:
+        context.close()
+
+
+def test_menu_button_works_on_a_desktop(browser, book_server: str) -> None:
+    context, page = open_page(browser, book_server, CHAPTER, DESKTOP)
+    try:
+        assert len(visible_chapter_links(page, "#pst-primary-sidebar")) >= expected_chapters()
+        buttons = visible(page, ".primary-toggle")
+        assert len(buttons) == 1, f"{len(buttons)} visible menu buttons on a desktop"
+        buttons[0].click()
+        page.wait_for_timeout(800)
+        assert not visible_chapter_links(page, "#pst-primary-sidebar"), (
+            "the desktop menu button does not hide the chapter list"
+        )
+        buttons[0].click()
+        page.wait_for_timeout(800)
+        links = visible_chapter_links(page, "#pst-primary-sidebar")
+        assert len(links) >= expected_chapters(), (
+            f"after a second click the desktop shows {len(links)} chapter links"
+        )
+    finally:
+        context.close()
+
+
+def test_contents_list_shows_on_a_desktop(browser, book_server: str) -> None:
+    context, page = open_page(browser, book_server, CHAPTER, DESKTOP)
+    try:
+        sections = visible(page, "#pst-secondary-sidebar nav.page-toc a")
+        assert len(sections) >= 3, f"the desktop shows {len(sections)} section links"
+    finally:
+        context.close()
+
+
+def test_one_search_box_and_no_empty_band_on_a_desktop(browser, book_server: str) -> None:
+    context, page = open_page(browser, book_server, CHAPTER, DESKTOP)
+    try:
+        boxes = visible(page, ".search-button-field, .search-button")
+        assert len(boxes) == 1, f"{len(boxes)} search boxes on a desktop"
+        box = boxes[0].bounding_box()
+        assert box and 0 <= box["y"] and box["y"] + box["height"] <= DESKTOP["height"], (
+            f"the search box is out of sight: {box}"
+        )
+        band = page.evaluate(
+            "() => { const h = document.querySelector('#pst-header');"
+            " return h ? h.getBoundingClientRect().height : 0; }"
+        )
+        assert band == 0, f"an empty header band {band} px high tops the page"
+        top = page.locator(".bd-header-article").bounding_box()
+        assert top and top["y"] == 0, f"the article's button bar does not start the page: {top}"
+    finally:
+        context.close()
+
+
+def page_theme(page) -> dict:
+    """The colour theme a page shows: its data-theme and the lightness of its background."""
+    return page.evaluate(
+        """() => {
+            const rgb = getComputedStyle(document.body).backgroundColor.match(/\\d+/g).map(Number);
+            return {theme: document.documentElement.dataset.theme,
+                    lightness: (rgb[0] + rgb[1] + rgb[2]) / (3 * 255)};
+        }"""
+    )
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_colour_mode_follows_the_system(browser, book_server: str, scheme: str) -> None:
+    context, page = open_page(browser, book_server, CHAPTER, PHONE, color_scheme=scheme)
+    try:
+        shown = page_theme(page)
+        assert shown["theme"] == scheme, f"system {scheme}, page {shown}"
+        assert (shown["lightness"] > 0.5) == (scheme == "light"), shown
+    finally:
+        context.close()
+
+
+def test_colour_button_changes_the_page_at_the_first_tap(browser, book_server: str) -> None:
+    context, page = open_page(browser, book_server, CHAPTER, PHONE, color_scheme="light")
+    try:
+        before = page_theme(page)
+        buttons = visible(page, ".theme-switch-button")
+        assert len(buttons) == 1, f"{len(buttons)} visible colour-mode buttons"
+        buttons[0].click()
+        page.wait_for_timeout(300)
+        after = page_theme(page)
+        assert after["theme"] != before["theme"], f"first tap: {before} -> {after}"
+        assert abs(after["lightness"] - before["lightness"]) > 0.5, f"{before} -> {after}"
+    finally:
+        context.close()
+
+
+LEDGER = "book/appendix/claims-ledger"
+
+
+def test_claims_ledger_reads_on_a_phone(browser, book_server: str) -> None:
+    context, page = open_page(browser, book_server, LEDGER, PHONE)
+    try:
+        rows = page.evaluate(
+            """() => [...document.querySelectorAll('table.claims-ledger tbody tr')].map(tr => {
+                const verdict = tr.children[3].getBoundingClientRect();
+                const claim = tr.children[0].getBoundingClientRect();
+                return {claim: tr.children[0].innerText.trim().slice(0, 12),
+                        left: verdict.left, right: verdict.right, height: verdict.height,
+                        claimRight: claim.right};
+            })"""
+        )
+        assert len(rows) > 20, f"the ledger has {len(rows)} rows"
+        width = PHONE["width"]
+        off_screen = [r for r in rows if r["left"] < 0 or r["right"] > width or r["height"] < 10]
+        assert not off_screen, (
+            f"{len(off_screen)} of {len(rows)} verdicts are not on a {width} px screen: "
+            f"{off_screen[:5]}"
+        )
+        sideways = page.evaluate(
+            """() => [document.documentElement.scrollWidth,
+                      document.querySelector('table.claims-ledger').parentElement.scrollWidth]"""
+        )
+        assert max(sideways) <= width, f"the ledger scrolls sideways: {sideways} > {width}"
+    finally:
+        context.close()
+
+
+def test_claims_ledger_header_stays_in_view_on_a_desktop(browser, book_server: str) -> None:
+    context, page = open_page(browser, book_server, LEDGER, DESKTOP)
+    try:
+        rows = page.locator("table.claims-ledger tbody tr")
+        assert rows.count() > 20
+        rows.nth(rows.count() // 2).scroll_into_view_if_needed()
+        page.mouse.wheel(0, 300)
+        page.wait_for_timeout(300)
+        header = page.locator("table.claims-ledger thead th").first.bounding_box()
+        bar = page.locator(".bd-header-article").bounding_box()
+        assert header and bar, (header, bar)
+        assert bar["y"] + bar["height"] - 1 <= header["y"] <= DESKTOP["height"] / 3, (
+            f"mid-table, the ledger's header row is not in view: header {header}, bar {bar}"
+        )
+    finally:
+        context.close()
+
+
+# Figures: text a phone reader can read, and a full-size view that fits the screen.
+SMALLEST_TEXT_PX = 9
+FIGURE_TEXT_SIZES = """async () => {
+    const sizes = [];
+    for (const img of document.querySelectorAll('article.bd-article figure img')) {
+        if (!img.src.endsWith('.svg')) continue;
+        const width = img.getBoundingClientRect().width;
+        const text = await (await fetch(img.src)).text();
+        const svg = new DOMParser().parseFromString(text, 'image/svg+xml').documentElement;
+        const box = document.createElement('div');
+        box.style.cssText = `position:absolute; left:0; top:0; width:${width}px`;
+        svg.setAttribute('width', '100%');
+        svg.removeAttribute('height');
+        box.appendChild(document.importNode(svg, true));
+        document.body.appendChild(box);
+        let smallest = Infinity, label = '';
+        for (const t of box.querySelectorAll('text')) {
+            if (!t.textContent.trim()) continue;
+            const m = t.getScreenCTM();
+            const px = parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b);
+            if (px < smallest) { smallest = px; label = t.textContent.trim().slice(0, 40); }
+        }
+        box.remove();
+        sizes.push({src: img.getAttribute('src').slice(-24), width, smallest, label});
+    }
+    return sizes;
+}"""
+
+
+@pytest.mark.parametrize("page_name", PAGES, ids=PAGES)
+def test_figure_text_is_readable_on_a_phone(browser, book_server: str, page_name: str) -> None:
+    docname = page_name
+    context, page = open_page(browser, book_server, docname, PHONE)
+    try:
+        sizes = page.evaluate(FIGURE_TEXT_SIZES)
+        small = [s for s in sizes if s["smallest"] < SMALLEST_TEXT_PX]
+        print(docname, [(s["src"][-12:], round(s["smallest"], 1)) for s in sizes])
+        assert not small, (
+            f"{docname}: at {PHONE['width']} px, figure text below {SMALLEST_TEXT_PX} CSS px: "
+            + "; ".join(f"{s['src']} {s['smallest']:.1f} px ({s['label']!r})" for s in small)
+        )
+    finally:
+        context.close()
+
+
+def test_full_size_figure_fits_a_phone_and_zooms(browser, book_server: str) -> None:
+    context, page = open_page(browser, book_server, CHAPTER, PHONE)
+    try:
+        link = page.locator("article.bd-article figure a.image-reference").first
+        link.scroll_into_view_if_needed()
+        link.click()
+        page.wait_for_load_state("load")
+        image = page.locator("img").first
+        image.wait_for()
+        box = image.bounding_box()
+        assert box and 0.9 * PHONE["width"] <= box["width"] <= PHONE["width"], (
+            f"the full-size figure is {box} on a {PHONE['width']} px screen"
+        )
+        assert box["height"] <= PHONE["height"], box
+        viewport = page.locator("meta[name=viewport]").get_attribute("content") or ""
+        assert "width=device-width" in viewport, viewport
+        assert "user-scalable=no" not in viewport and "maximum-scale" not in viewport, viewport
     finally:
         context.close()

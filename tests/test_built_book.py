@@ -227,13 +227,76 @@ def test_internal_links_resolve(book_html: Path) -> None:
 
 
 def test_figures_open_full_size(book_html: Path, docname: str) -> None:
-    # book/_ext/zoomable_figures.py: a tap on a figure opens its image, which a phone can zoom.
+    # book/_ext/zoomable_figures.py: a tap on a figure opens a page showing its image, which a
+    # phone can zoom.
     path = page(book_html, docname)
     article = main_article(parse(path), docname)
     unlinked = []
     for img in article.select("figure img"):
+        name = Path(img["src"]).name
         link = img.find_parent("a")
         target = local_target(path, link["href"]) if link and link.get("href") else None
-        if target is None or not target.is_file() or target.name != Path(img["src"]).name:
-            unlinked.append(img.get("src", "")[-60:])
-    assert not unlinked, f"page {docname!r}: figure images not linked to their file: {unlinked}"
+        if target is None or not target.is_file() or target.name != f"{name}.html":
+            unlinked.append(f"{name[-20:]}: link to {target}")
+            continue
+        viewer = parse(target)
+        shown = [Path(i.get("src", "")).name for i in viewer.find_all("img")]
+        if shown != [name] or not viewer.find("meta", attrs={"name": "viewport"}):
+            unlinked.append(f"{target.name}: shows {shown}, viewport meta missing?")
+    assert not unlinked, f"page {docname!r}: figures without a full-size view: {unlinked}"
+
+
+# --- What a reader sees (issue 19) ------------------------------------------------------------
+
+# Missing values as pandas and tabulate print them: never shown to readers (a table shows a dash or
+# says why a value is missing). "None" is an English word too, so it counts only as the whole text
+# of a table cell or as a word of a cell's output.
+MISSING_WORDS = re.compile(r"\b(nan|NaN|NaT)\b|<NA>")
+MISSING_CELL = {"nan", "NaN", "NaT", "None", "<NA>", "null"}
+# A MyST role or directive name left as text: {term}`x`, {glue:text}`x`, {cite:p}`x`, {doc}`x`.
+RAW_ROLE = re.compile(r"\{[a-z][a-z-]*(?::[a-z-]+)*\}`")
+
+
+def reader_text(article: Tag) -> Tag:
+    """A copy of the article without what a reader never sees as text (scripts, code sources)."""
+    copy = BeautifulSoup(str(article), "html.parser")
+    for junk in copy.select("script, style, a.headerlink, .cell_input, div.highlight, pre"):
+        junk.decompose()
+    return copy
+
+
+def test_no_missing_value_markers_shown(book_html: Path, docname: str) -> None:
+    text = reader_text(main_article(parse(page(book_html, docname)), docname))
+    problems = []
+    for match in MISSING_WORDS.finditer(text.get_text(" ")):
+        context = text.get_text(" ")[max(0, match.start() - 60) : match.end() + 20]
+        problems.append(f"{match.group(0)!r} in ...{' '.join(context.split())}...")
+    for cell in text.select("td, th"):
+        if cell.get_text(" ", strip=True) in MISSING_CELL:
+            row = cell.find_parent("tr").get_text(" | ", strip=True)[:120]
+            problems.append(f"table cell {cell.get_text(strip=True)!r} in row {row!r}")
+    for output in text.select(".cell_output"):
+        words = set(re.findall(r"[\w<>]+", output.get_text(" ")))
+        if words & MISSING_CELL:
+            shown = output.get_text(" ", strip=True)[:120]
+            problems.append(f"cell output shows {sorted(words & MISSING_CELL)}: {shown!r}")
+    assert not problems, f"page {docname!r} shows missing-value markers:\n" + "\n".join(problems)
+
+
+def test_no_raw_markup_shown(book_html: Path, docname: str) -> None:
+    text = reader_text(main_article(parse(page(book_html, docname)), docname)).get_text(" ")
+    found = [text[max(0, m.start() - 40) : m.end() + 30] for m in RAW_ROLE.finditer(text)]
+    assert not found, f"page {docname!r} shows MyST markup as text: {found}"
+
+
+def test_solutions_are_labelled(book_html: Path, docname: str) -> None:
+    # book/_ext/code_cells.py: a hidden cell that answers an exercise opens with "Show solution".
+    article = main_article(parse(page(book_html, docname)), docname)
+    wrong = []
+    for cell in article.select("div.cell.tag_hide-cell"):
+        summary = cell.select_one("details > summary")
+        shown = summary.select_one(".collapsed").get_text(strip=True) if summary else None
+        if shown != "Show solution":
+            code = cell.select_one(".cell_input pre")
+            wrong.append(f"{shown!r} on {code.get_text()[:60] if code else cell.get('class')!r}")
+    assert not wrong, f"page {docname!r}: solution toggles not labelled 'Show solution': {wrong}"

@@ -110,3 +110,37 @@ def test_extension_stops_when_the_article_is_not_in_the_bibliography(tmp_path: P
     }
     with docutils_namespace(), pytest.raises(ExtensionError, match="cannot cite the article"):
         start_sphinx(tmp_path, config)
+
+
+def test_rerun_recipe_is_three_lines_in_the_notebook_folder() -> None:
+    recipe = cs.rerun_recipe("https://example.org/demo/pkg-1.0-py3-none-any.whl", "chapter.ipynb")
+    assert recipe.splitlines() == [
+        "python3 -m venv book-env",
+        "book-env/bin/pip install jupyterlab https://example.org/demo/pkg-1.0-py3-none-any.whl",
+        "book-env/bin/jupyter lab chapter.ipynb",
+    ]
+
+
+def test_demo_chapter_gives_the_recipe_and_the_site_has_the_wheel(
+    demo_build: tuple[Path, str],
+) -> None:
+    from book_ext_demo import DEMO_WHEEL
+
+    html_dir, warnings = demo_build
+    assert "analysis_wheel" not in warnings
+    page = (html_dir / "book" / "part1" / "chapter.html").read_text(encoding="utf-8")
+    text = re.sub(r"<[^>]+>", "", page)
+    assert f"book-env/bin/pip install jupyterlab https://example.org/demo/{DEMO_WHEEL}" in text
+    assert "book-env/bin/jupyter lab chapter.ipynb" in text
+    assert "DIVERSION_BOOK_DATA" in text
+    assert (html_dir / DEMO_WHEEL).read_bytes() == b"stand-in for make wheel"
+
+
+def test_a_missing_wheel_is_a_warning(tmp_path: Path) -> None:
+    from book_ext_demo import DEMO_CONFIG, write_demo_book
+
+    write_demo_book(tmp_path)
+    for wheel in (tmp_path / "_build" / "dist").iterdir():
+        wheel.unlink()
+    warnings = run_sphinx(tmp_path, DEMO_CONFIG)
+    assert "analysis_wheel: no " in warnings and "run `make wheel`" in warnings

@@ -35,15 +35,33 @@ def test_bibtex_entry(meta: BookMetadata) -> None:
     entry = cf.bibtex_entry(meta, "Costs & 100% of $5 #1_a", "book/part2/costs")
     assert entry == (
         "@incollection{demo2025:costs,\n"
-        "  author    = {{Demo Team} and {Ann Other}},\n"
-        "  title     = {Costs \\& 100\\% of \\$5 \\#1\\_a},\n"
+        "  author = {{Demo Team} and {Ann Other}},\n"
+        "  title = {{Costs \\& 100\\% of \\$5 \\#1\\_a}},\n"
         "  booktitle = {Demo book: A test},\n"
-        "  year      = {2025},\n"
-        "  version   = {1.2.3},\n"
-        "  note      = {Version 1.2.3},\n"
-        "  url       = {https://example.org/demo/book/part2/costs.html},\n"
+        "  publisher = {Demo Team, Ann Other},\n"
+        "  year = {2025},\n"
+        "  version = {1.2.3},\n"
+        "  url = {https://example.org/demo/book/part2/costs.html},\n"
         "}"
     )
+
+
+def test_bibtex_entry_names_a_publisher_when_the_metadata_does(meta: BookMetadata) -> None:
+    from dataclasses import replace
+
+    entry = cf.bibtex_entry(replace(meta, publisher="Demo Press"), "A", "book/part1/a")
+    assert "  publisher = {Demo Press},\n" in entry
+
+
+def test_bibtex_field_wraps_between_words_and_never_inside_a_url() -> None:
+    words = " ".join(["word"] * 40)
+    lines = cf.bibtex_field("title", words).splitlines()
+    assert len(lines) > 1
+    assert all(len(line) <= cf.BIBTEX_WIDTH for line in lines)
+    assert lines[0].startswith("  title = {word") and lines[-1].endswith("word},")
+    assert all(line.startswith("    word") for line in lines[1:])
+    url = "https://example.org/" + "a" * 120
+    assert cf.bibtex_field("url", url) == f"  url = {{{url}}},"
 
 
 def test_article_reference_of_the_real_article() -> None:
@@ -83,3 +101,20 @@ def test_runs_to_nodes_links_urls_and_italicises() -> None:
     out = cf.runs_to_nodes([("See https://a.org/x now. ", False), ("Book", True)])
     assert [type(node) for node in out] == [nodes.Text, nodes.reference, nodes.Text, nodes.emphasis]
     assert out[1]["refuri"] == "https://a.org/x"
+
+
+def test_article_bibtex_copies_the_bibliography_entry(tmp_path: Path) -> None:
+    bib = tmp_path / "demo.bib"
+    bib.write_text(DEMO_BIB, encoding="utf-8")
+    assert cf.article_bibtex([bib], "doe2020") == (
+        "@article{doe2020,\n"
+        "  author = {Doe, Jane Anne and Roe, Richard},\n"
+        "  title = {On {Massachusetts} police: a study},\n"
+        "  journal = {Journal of Tests},\n"
+        "  volume = {7},\n"
+        "  number = {2},\n"
+        "  pages = {10--20},\n"
+        "  year = {2020},\n"
+        "  url = {https://example.org/doe2020},\n"
+        "}"
+    )

@@ -94,3 +94,38 @@ def test_figures_without_a_spec_say_why_they_are_not_checkable():
 def test_a_figure_can_have_only_one_spec():
     with pytest.raises(ValueError, match=r"\('C01', 'ma_rate'\) already has a spec"):
         claims.register("C01", "ma_rate")(evidence.default)
+
+
+def releases_of_one_figure(values: list[float], vintages: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({
+        "value": values, "year": 2019, "label": [f"2019, release of {v}" for v in vintages],
+        "source_id": [f"r{i}" for i in range(len(values))], "secondary": False,
+        "vintage": vintages, "release_of": "deaths 2019"})
+
+
+def test_from_candidates_records_a_later_release_beside_the_one_judged():
+    # The release current at the access date (2020-06) is judged; 2024-06 is recorded beside it.
+    table = releases_of_one_figure([2023, 2015, 2002, 2007], ["2020-02", "2020-06", "2021-05",
+                                                              "2024-06"])
+    found = claims.from_candidates(table, None, 2019)
+    assert found.public_value == 2015 and found.sources == ("r1",)
+    assert found.latest_value == 2007 and found.latest_sources == ("r3",)
+    assert found.latest_text == "2,007 (2019, release of 2024-06)"
+
+
+@pytest.mark.parametrize(("values", "vintages"), [
+    ([2015, 2015], ["2020-06", "2024-06"]),  # the later release did not change the figure
+    ([2015, 2023], ["2020-06", "2020-02"]),  # the chosen release is the latest
+    ([2015, 2007], ["2020-06", "undated"]),  # a release without a date cannot be ordered
+])
+def test_from_candidates_records_no_later_release_when_none_changed_the_figure(values, vintages):
+    found = claims.from_candidates(releases_of_one_figure(values, vintages), None, 2019)
+    assert math.isnan(found.latest_value) and found.latest_text == "" and not found.latest_sources
+
+
+def test_later_releases_need_the_release_a_figure_belongs_to():
+    table = releases_of_one_figure([2015, 2007], ["2020-06", "2024-06"]).drop(
+        columns="release_of")
+    assert evidence.latest_release(table, table.iloc[0]) is None
+    assert evidence.release_date("2020-06") == pd.Timestamp("2020-06-01")
+    assert pd.isna(evidence.release_date("CIUS 2005")) and pd.isna(evidence.release_date(None))

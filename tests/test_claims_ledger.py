@@ -55,6 +55,20 @@ def test_c01_massachusetts_rate_is_reproduced(ledger):
     assert "vintage" in flags(row) and "28.7" in row["other_figures"]
 
 
+def test_c01_rate_records_its_later_release_and_keeps_its_verdict(ledger):
+    # MDPH, August 2021 release (Boston Globe, 2021-08-11): 28.7 for 2019, the latest release of
+    # the figure; the verdict stays that of February 2020's 29.
+    row = figure(ledger, "C01", "ma_rate")
+    assert row["latest_value"] == 28.7 and row["latest_sources"] == "mdph2021aug"
+    assert row["latest_text"] == "28.7 per 100,000 (2019, release of 2021-08)"
+    assert row["verdict"] == claims.REPRODUCED
+    text = claims.ledger_markdown(ledger)
+    assert "*Latest release:* 28.7 per 100,000 (2019, release of 2021-08) {cite:p}`mdph2021aug`" \
+        in text
+    # Figures without a later release that changed them show none.
+    assert figure(ledger, "C17", "police_budget")["latest_text"] == ""
+
+
 def test_c01_death_count_is_judged_against_the_release_out_when_the_article_looked(ledger):
     # The article consulted mass.gov on 23 July 2020: the release then current was June 2020's
     # (WWLP: 2,015 deaths in 2019), not February's 2,023 (healthcarenews.com), which the article
@@ -179,6 +193,20 @@ def test_c21_c25_c27_directions(ledger):
     assert pandemic["public_value"] == pytest.approx(2104 / 2002 - 1)
     assert pandemic["verdict"] == claims.CONSISTENT
     assert "2,102 deaths in 2016" in pandemic["note"]
+
+
+def test_releases_after_the_article_are_recorded_without_moving_verdicts(ledger):
+    # MDPH, June 2024 release (NBC Boston, SHNS): 2,007 deaths in 2019 and 2,092 in 2020. The
+    # verdicts stay those reached on the June 2020 (C01) and May 2021 (C27) releases.
+    deaths = figure(ledger, "C01", "ma_deaths")
+    assert (deaths["public_value"], deaths["latest_value"]) == (2015, 2007)
+    assert deaths["latest_sources"] == "mdph2024jun"
+    assert deaths["verdict"] == claims.CONSISTENT
+    pandemic = figure(ledger, "C27", "deaths_rising_2020")
+    assert pandemic["sources"] == "mdph2021may" and pandemic["latest_sources"] == "mdph2024jun"
+    assert pandemic["latest_value"] == pytest.approx(2092 / 2007 - 1)
+    assert pandemic["latest_text"] == "2,007 (2019) → 2,092 (2020), +4.2%, release of 2024-06"
+    assert pandemic["verdict"] == claims.CONSISTENT and "vintage" in flags(pandemic)
 
 
 def test_c01_claim_is_only_loosely_comparable_as_its_weakest_figure(ledger):

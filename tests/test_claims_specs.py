@@ -226,6 +226,27 @@ def test_c27_pandemic_deaths(during, expected):
     assert verdict("C27", "deaths_rising_2020", mdph_opioid_deaths=table) == expected
 
 
+@pytest.mark.parametrize(("first", "later", "expected"), [
+    (2_104, 1_900, CONSISTENT),  # the later release reverses the rise: the verdict stays
+    (1_900, 2_104, DIFFERS),  # the later release shows a rise: the verdict still stays
+])
+def test_c27_is_judged_on_the_first_release_after_the_access_date(first, later, expected):
+    rows = [(2019, 2_002, "2021-05"), (2020, first, "2021-05"), (2019, 2_007, "2024-06"),
+            (2020, later, "2024-06"), (2016, 2_111, "2024-06")]
+    table = pd.DataFrame({"year": [r[0] for r in rows], "measure": "confirmed_and_estimated",
+                          "deaths": [r[1] for r in rows], "vintage": [r[2] for r in rows],
+                          "source_id": ["may2021", "may2021", "june2024", "june2024",
+                                        "june2024"], "secondary": False})
+    assert verdict("C27", "deaths_rising_2020", mdph_opioid_deaths=table) == expected
+    row = ARTICLE_CLAIMS.loc[("C27", "deaths_rising_2020")]
+    figure = pd.concat([pd.Series({"claim_id": "C27", "item": "deaths_rising_2020"}), row])
+    found = claims.SPECS[("C27", "deaths_rising_2020")](
+        claims.Package(tables={"mdph_opioid_deaths": table}), figure)
+    assert found.sources == ("may2021",) and found.latest_sources == ("june2024",)
+    assert found.latest_value == pytest.approx(later / 2_007 - 1)
+    assert found.latest_text.endswith("release of 2024-06") and "vintage" in found.flags
+
+
 def timeline(year: int, note: str, source_id: str = "mgl94c") -> pd.DataFrame:
     return pd.DataFrame({"date": [str(year)], "year": [year], "precision": "year",
                          "event": "law", "category": ["law"],

@@ -83,6 +83,17 @@ def test_sources_bib_has_unique_keys_and_urls():
     assert "nchs2018drugpoisoning" in keys and "fbi2019cius" in keys and "mdph2020feb" in keys
 
 
+def test_sources_bib_fields_are_valid_latex():
+    # A bare '%' (a LaTeX comment) or an unbalanced brace breaks the bibliography at build time.
+    from pybtex.database import parse_file
+    from pybtex.richtext import Text
+
+    for key, entry in parse_file(BOOK / "sources.bib").entries.items():
+        for name, value in entry.fields.items():
+            Text.from_latex(value)  # raises on unbalanced braces
+            assert re.search(r"(?<!\\)%", value) is None or name == "url", (key, name)
+
+
 # --- NCHS drug-poisoning mortality (nchs2018drugpoisoning, data.cdc.gov jx6g-fdh6) ----------------
 
 
@@ -142,7 +153,8 @@ def test_mdph_totals_lie_within_confirmed_plus_pending(data):
         low = value["confirmed"] + value["additional_estimated_low"]
         high = value["confirmed"] + value["additional_estimated_high"]
         assert low <= value["confirmed_and_estimated"] <= high, year
-    assert _one(deaths, "deaths", year=2021, measure="confirmed_and_estimated") == 2290
+    assert _one(deaths, "deaths", year=2021, measure="confirmed_and_estimated",
+                vintage="2022-06") == 2290
 
 
 def test_mdph_secondary_series_is_flagged_and_ocr_labels_are_not_used(data):
@@ -392,8 +404,9 @@ def test_policy_timeline_dates_agree_with_year_and_precision(data):
 
 def test_article_claims_cover_c01_to_c38(data):
     claims = data["article_claims"]
-    # ARTICLE.md maps C01-C26; the claims ledger adds C27 (the conclusion's pandemic remark) and
-    # C28-C38 (claims the fidelity review found missing, review section 2c).
+    # The first mapping of the article gave C01-C26; the claims ledger adds C27 (the
+    # conclusion's pandemic remark) and C28-C38 (claims the fidelity review found missing,
+    # review section 2c).
     assert sorted(claims["claim_id"].unique()) == [f"C{i:02d}" for i in range(1, 39)]
     values = claims.set_index(["claim_id", "item"])["value"]
     # Vivant (2021), introduction: 29 vs 20 per 100,000 and 2,023 deaths in 2019.
@@ -548,3 +561,177 @@ def test_city_coordinates_match_the_printed_infobox_values():
     assert coordinates["lat_deg"].idxmax() == "Gloucester"
     assert coordinates.loc["Cambridge", "lon_deg"] < coordinates.loc["Boston", "lon_deg"]
     assert coordinates["secondary"].all()
+
+
+# --- S8: after the article, 2017-2024 (DATA-SOURCES.md supplement S8, l.537-743) ----------------
+
+
+def test_us_rates_from_each_nchs_data_brief(data):
+    us = data["us_overdose_rates_by_race"]
+    total = us[us["race_ethnicity"] == "All Races-All Origins"]
+    # nchs2018db329 (l.558): 'in 2017 (21.7 per 100,000) was 9.6% higher than ... 2016 (19.8)'.
+    assert _one(total, "rate_per_100k", year=2017) == 21.7
+    assert _one(total, "deaths", year=2017) == 70237
+    # nchs2021db428 (l.561): '91,799 drug overdose deaths ... 28.3 per 100,000'.
+    assert (_one(total, "deaths", year=2020), _one(total, "rate_per_100k", year=2020)) == (91799,
+                                                                                           28.3)
+    # nchs2022db457 (l.562): '106,699 ... 32.4'; nchs2024db522 (l.564): '105,007 ... 31.3'.
+    assert _one(total, "deaths", year=2021) == 106699
+    assert (_one(total, "deaths", year=2023), _one(total, "rate_per_100k", year=2023)) == (105007,
+                                                                                           31.3)
+    # nchs2024db491 (l.563): 2022 = 32.6, with no count in the abstract read.
+    assert _one(total, "rate_per_100k", year=2022) == 32.6
+    assert pd.isna(_one(total, "deaths", year=2022))
+    # One row per brief: each brief is its own vintage, never a merged series.
+    assert not total.duplicated(["source_id", "year"]).any()
+    assert (total["race_system"] == "not_applicable").all()
+
+
+def test_us_rates_by_race_and_the_crossover(data):
+    us = data["us_overdose_rates_by_race"]
+    both = us[(us["sex"] == "both") & (us["measure"] == "all_drug_overdose")]
+    rate = both.set_index(["year", "race_ethnicity"])["rate_per_100k"]
+    white, black = "Non-Hispanic White", "Non-Hispanic Black"
+    # minino2021nchs (l.566): White 26.2, Black 24.8 in 2019.
+    assert (rate[2019, white], rate[2019, black]) == (26.2, 24.8)
+    # goodfaith2021 on db428 (l.567): Black 35.8 above White 33.1 in 2020 (l.573: the crossover).
+    assert (rate[2020, black], rate[2020, white]) == (35.8, 33.1)
+    # icesaturn2024db522 (l.570): White 35.6 -> 33.1, Black 47.5 -> 48.9, NHOPI 18.8 -> 26.2.
+    assert (rate[2022, white], rate[2023, white]) == (35.6, 33.1)
+    assert (rate[2022, black], rate[2023, black]) == (47.5, 48.9)
+    nhopi = "Non-Hispanic Native Hawaiian or Other Pacific Islander"
+    assert (rate[2022, nhopi], rate[2023, nhopi]) == (18.8, 26.2)
+    # hp2030su03 (l.568): 2021 AIAN 56.6, Asian 4.7; NOT FOUND (l.569): White, Black, Hispanic 2021.
+    assert rate[2021, "Non-Hispanic American Indian or Alaska Native"] == 56.6
+    assert rate[2021, "Non-Hispanic Asian"] == 4.7
+    assert not {(2021, white), (2021, black), (2021, "Hispanic")} & set(rate.index)
+    # NOT FOUND (l.572): both-sexes rates by race for 2017 and 2018.
+    by_race = both[both["race_ethnicity"] != "All Races-All Origins"]
+    assert not by_race["year"].isin([2017, 2018]).any()
+    # The mislabelled 2022 figures of a website (l.577) are not used.
+    assert not ((both["year"] == 2022) & both["rate_per_100k"].isin([44.3, 56.6])).any()
+
+
+def test_us_race_systems_are_recorded_and_both_kept_for_2018(data):
+    us = data["us_overdose_rates_by_race"]
+    men = us[(us["sex"] == "male") & (us["year"] == 2018)]
+    # hus2019overdose (l.571): men in 2018, bridged race White 33.5, Black 32.0; single race
+    # White 33.8, Black 32.4.
+    pairs = men.set_index(["race_ethnicity", "race_system"])["rate_per_100k"]
+    assert (pairs["Non-Hispanic White", "bridged"], pairs["Non-Hispanic White", "single"]) == (
+        33.5, 33.8)
+    assert (pairs["Non-Hispanic Black", "bridged"], pairs["Non-Hispanic Black", "single"]) == (
+        32.0, 32.4)
+    # pew2022 (l.574): Black men 54.1, White men 44.2 in 2020, CDC WONDER bridged race.
+    pew = us[us["source_id"] == "pew2022"].set_index("race_ethnicity")
+    assert (pew.loc["Non-Hispanic Black", "rate_per_100k"],
+            pew.loc["Non-Hispanic White", "rate_per_100k"]) == (54.1, 44.2)
+    assert (pew["race_system"] == "bridged").all() and (pew["sex"] == "male").all()
+    # The old NCHS series (1999-2016) is bridged; the briefs from 2019 on are coded single.
+    by_race = us[(us["race_ethnicity"] != "All Races-All Origins") & (us["sex"] == "both")
+                 & (us["measure"] == "all_drug_overdose")]
+    assert (by_race["race_system"] == "single").all()
+    assert by_race["deaths"].isna().all()  # no counts by race: no interval can be computed
+
+
+def test_mdph_later_vintages(data):
+    deaths = data["mdph_opioid_deaths"]
+    total = deaths[deaths["measure"] == "confirmed_and_estimated"]
+    # mdph2022decap (l.589): 2021 = 2,301 in December 2022; mdph2023jun (l.589): 2,300.
+    assert _one(total, "deaths", year=2021, vintage="2022-12") == 2301
+    assert _one(total, "deaths", year=2021, vintage="2023-06") == 2300
+    # mdph2023jun (l.590): 2022 = 2,357; mdph2023dec (l.591, primary): 2,359.
+    assert _one(total, "deaths", year=2022, vintage="2023-06") == 2357
+    assert _one(total, "deaths", year=2022, source_id="mdph2023dec") == 2359
+    assert not _one(deaths, "secondary", year=2022, source_id="mdph2023dec")
+    # mdph2024jun (l.592-593): 2023 = 2,125; revised 2016 2,111, 2019 2,007, 2020 2,092.
+    june_2024 = total[total["vintage"] == "2024-06"].set_index("year")["deaths"]
+    assert june_2024.to_dict() == {2016: 2111, 2017: 2015, 2018: 2015, 2019: 2007, 2020: 2092,
+                                   2022: 2357, 2023: 2125}
+    # bostonherald2025 (l.594): 1,340 'confirmed' in 2024, ambiguous; not a confirmed+estimated row.
+    assert _one(deaths, "deaths", year=2024) == 1340
+    assert _one(deaths, "measure", year=2024) == "confirmed"
+    rates = data["mdph_opioid_rates"]
+    # mdph2023jun (l.590): 33.5 in 2022; mdph2024jun (l.592): 30.2 in 2023.
+    assert _one(rates, "rate_per_100k", year=2022, vintage="2023-06") == 33.5
+    assert _one(rates, "rate_per_100k", year=2023) == 30.2
+    # mdph2022juntwiw (l.588): 29.9 for 2020 in the June 2022 release (30.2 in May 2021).
+    assert _one(rates, "rate_per_100k", year=2020, vintage="2022-06") == 29.9
+    # NOT FOUND (l.594, l.739): the MDPH report of June 2025 (2024 count and rate).
+    assert not (rates["year"] == 2024).any()
+
+
+def test_ma_rates_by_race_after_2020_keep_sex_apart(data):
+    race = data["ma_opioid_rates_by_race"]
+    later = race[race["year"] >= 2021]
+    black = later[later["race_ethnicity"] == "black_non_hispanic"]
+    # mdph2023jun (l.605-606): both sexes 36.4 -> 51.7; men 56.4 -> 79.6; women 17.4 -> 25.5.
+    both = black[black["sex"] == "both"].set_index("year")["rate_per_100k"]
+    assert both.to_dict() == {2021: 36.4, 2022: 51.7}
+    men = black[(black["sex"] == "male") & (black["source_id"] == "mdph2023jun")]
+    assert men.set_index("year")["rate_per_100k"].to_dict() == {2021: 56.4, 2022: 79.6}
+    # bostonherald2024jun (l.610): Black non-Hispanic men 80 (2022) -> 84.6 (2023).
+    assert _one(black, "rate_per_100k", year=2023, sex="male") == 84.6
+    assert _one(black, "rate_per_100k", year=2022, source_id="bostonherald2024jun") == 80
+    # NOT FOUND (l.612): 2023 rates for women or both sexes, and every 2021+ White or Hispanic rate.
+    assert set(later.loc[later["year"] == 2023, "sex"]) == {"male"}
+    assert not later["race_ethnicity"].isin(["white_non_hispanic", "hispanic"]).any()
+    # commonwealth2022jun (l.607): American Indian residents 118.6 in 2021.
+    assert _one(later, "rate_per_100k", race_ethnicity="american_indian") == 118.6
+
+
+def test_fentanyl_after_2021(data):
+    share = data["fentanyl_share"]
+    # mdph2023jun (l.596): 93% in 2022; bostonherald2025: 'about 92%' in 2024 (approximate).
+    assert _one(share, "share_pct", period="2022", substance="fentanyl") == 93
+    assert _one(share, "share_pct", period="2024") == 92
+    assert _one(share, "approximate", period="2024")
+    assert not (share["year"] == 2023).any()  # the 90% copy's address was not kept
+
+
+def test_city_deaths_after_2019_and_gloucester_gap(data):
+    city = data["city_opioid_deaths_after_2019"]
+    # wbjournal2022jun (l.625): Boston 311 (2020), 322 (2021); patch2024jun (l.627): 353, 377.
+    boston = city[city["place"] == "boston"]
+    assert _one(boston, "deaths", period="2020") == 311
+    assert _one(boston, "deaths", period="2023") == 377
+    # universalhub2023 (l.626, BPHC) and patch2024jun (l.627): two publishers, 352 and 353.
+    assert sorted(boston.loc[boston["period"] == "2022", "deaths"]) == [352, 353]
+    # cphd2024nov (l.629-630, primary): Cambridge 57 residents and 76 in the city, 2022-2023.
+    cambridge = city[city["place"] == "cambridge"]
+    two_years = cambridge[cambridge["period"] == "2022-2023"].set_index("basis")["deaths"]
+    assert two_years.to_dict() == {"residence": 57, "occurrence": 76}
+    # crimson2025nov (l.630): 45 + 31 = 76 deaths in the city, the department's two-year total.
+    occurrence = cambridge[(cambridge["basis"] == "occurrence") & (cambridge["months"] == 12)]
+    yearly = occurrence.set_index("first_year")["deaths"]
+    assert yearly[2022] + yearly[2023] == two_years["occurrence"]
+    # itemlive2023jul (l.633): Lynn January-June, 31 (2022) -> 13 (2023).
+    lynn = city[city["place"] == "lynn"].set_index("period")["deaths"]
+    assert lynn.to_dict() == {"2022-01/2022-06": 31, "2023-01/2023-06": 13}
+    assert (city.loc[city["place"] == "lynn", "months"] == 6).all()
+    # NOT FOUND (l.635): Gloucester 2020-2023.
+    assert not (city["place"] == "gloucester").any()
+
+
+def test_fbi_after_2019_records_the_nibrs_break(data):
+    reporting = data["fbi_arrest_reporting"]
+    # cnn2022fbi (l.654): no national estimate for 2021; 63% of agencies, about 65% of people.
+    estimate = reporting.dropna(subset=["national_estimate"]).set_index("year")
+    assert not estimate.loc[2021, "national_estimate"] and estimate.loc[2022, "national_estimate"]
+    assert (estimate.loc[2021, "agencies_pct"], estimate.loc[2021, "population_pct"]) == (63, 65)
+    # fbicde2023 (l.659): 2022 estimate from 15,726 of 18,888 agencies.
+    assert (estimate.loc[2022, "agencies_reporting"], estimate.loc[2022, "agencies_total"]) == (
+        15726, 18888)
+    # hstoday2022 and crimeconsequences2022 (l.658): SRS up to 2020, NIBRS only from 2021.
+    systems = reporting.groupby("year")["reporting_system"].unique()
+    assert list(systems[2020]) == ["srs"] and list(systems[2021]) == ["nibrs"]
+    arrests = data["fbi_drug_arrests"]
+    # silverlaw2025 (l.656): 907,412 drug arrests reported in 2023, a compilation kept outside
+    # the series.
+    y2023 = arrests[arrests["year"] == 2023].set_index("offense")
+    assert y2023.loc["total", "arrests"] == 907412
+    assert y2023.loc["possession", "arrests"] == 743827
+    assert not y2023["in_series"].any()
+    # No series value for 2021 (no estimate) and none for 2023 (NOT FOUND, l.657).
+    series = arrests[arrests["in_series"] & arrests["arrests"].notna()]
+    assert not series["year"].isin([2021, 2023]).any()

@@ -304,9 +304,13 @@ def test_optional_boolean_with_gaps_keeps_them(copy: Path):
 # --- the Data appendix -------------------------------------------------------------------------
 
 
-def test_catalogue_describes_every_dataset_with_a_download_link():
+def test_catalogue_describes_every_dataset_with_a_download_link(monkeypatch):
     text = datasets.catalogue(link_base="../../data/")
-    assert text._repr_markdown_() == text  # shown as Markdown in a notebook
+    monkeypatch.setenv(datasets.BOOK_BUILD_ENV, "1")
+    assert text._repr_markdown_() == text  # shown as MyST Markdown in the book
+    monkeypatch.delenv(datasets.BOOK_BUILD_ENV)
+    plain = text._repr_markdown_()  # in a reader's notebook: no MyST roles or labels
+    assert "{cite:p}`" not in plain and "{download}`" not in plain and ")=\n" not in plain
     for name in datasets.list_datasets():
         entry = datasets.resource(name)
         assert f"{{download}}`{name}.csv <../../data/{name}.csv>`" in text
@@ -331,3 +335,31 @@ def test_built_data_appendix_links_to_every_csv(book_html: Path):
     assert set(targets) == {datasets.csv_path(name).name for name in datasets.list_datasets()}
     for name, target in targets.items():
         assert target.resolve().read_bytes() == (REAL / name).read_bytes(), name
+
+
+def test_default_data_dir_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A checkout (or an editable install): the repository's data/.
+    monkeypatch.delenv(datasets.DATA_ENV, raising=False)
+    assert datasets.default_data_dir() == datasets.REPOSITORY_DATA_DIR == REAL
+    # An installed wheel: the copy inside the package, once it has a descriptor.
+    packaged = tmp_path / "analysis" / "data"
+    packaged.mkdir(parents=True)
+    monkeypatch.setattr(datasets, "PACKAGE_DATA_DIR", packaged)
+    assert datasets.default_data_dir() == datasets.REPOSITORY_DATA_DIR
+    shutil.copy(REAL / datasets.DESCRIPTOR, packaged / datasets.DESCRIPTOR)
+    assert datasets.default_data_dir() == packaged
+    # The environment variable wins over both.
+    monkeypatch.setenv(datasets.DATA_ENV, str(tmp_path / "elsewhere"))
+    assert datasets.default_data_dir() == tmp_path / "elsewhere"
+
+
+def test_data_dir_from_the_environment_is_used_by_load(
+    copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(datasets.DATA_ENV, str(copy))
+    assert datasets.csv_path("section35_filings") == copy / "section35_filings.csv"
+    assert len(datasets.load("section35_filings")) > 0
+    monkeypatch.setenv(datasets.DATA_ENV, str(copy / "missing"))
+    with pytest.raises(DataFileError, match="descriptor not found.*DIVERSION_BOOK_DATA"):
+        datasets.list_datasets()
+

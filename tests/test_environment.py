@@ -9,6 +9,7 @@ import ast
 import importlib.metadata
 import re
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 ENVIRONMENT = REPO_ROOT / "environment.yml"
 LOCK = REPO_ROOT / "requirements.lock"
 REQUIREMENTS = REPO_ROOT / "requirements.in"
+PYPROJECT = REPO_ROOT / "pyproject.toml"
 # Entries of environment.yml that are not pinned packages.
 UNPINNED = {"python", "pip", "-e ."}
 CODE_CELL = re.compile(r"^(`{3,})\{code-cell\}[^\n]*\n(.*?)^\1[ \t]*$", re.S | re.M)
@@ -28,13 +30,27 @@ def normalise(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def lock_pins(text: str) -> dict[str, str]:
-    """The `name==version` lines of a uv/pip-compile lock file."""
-    pins = {}
+LOCK_LINE = re.compile(r"([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;]+)\s*(?:;\s*(.+))?")
+
+
+def lock_versions(text: str) -> dict[str, set[str]]:
+    """Every version a uv/pip-compile lock pins for each package (a universal lock may add an
+    environment marker after `name==version`, and may pin a package twice, once per marker)."""
+    versions: dict[str, set[str]] = {}
     for line in text.splitlines():
-        match = re.fullmatch(r"([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)", line.strip())
+        match = LOCK_LINE.fullmatch(line.strip())
         if match:
-            pins[normalise(match.group(1))] = match.group(2)
+            versions.setdefault(normalise(match.group(1)), set()).add(match.group(2))
+    return versions
+
+
+def lock_pins(text: str) -> dict[str, str]:
+    """The pin of each package of a lock file; fails when a package has more than one."""
+    pins = {}
+    for name, versions in lock_versions(text).items():
+        if len(versions) > 1:
+            raise ValueError(f"requirements.lock pins {name} at {', '.join(sorted(versions))}")
+        pins[name] = versions.pop()
     return pins
 
 
@@ -58,7 +74,7 @@ def environment_pins(environment: dict) -> dict[str, str]:
             specs.append(str(entry))
     pins = {}
     for spec in specs:
-        if spec in UNPINNED or spec.startswith("python="):
+        if spec in UNPINNED or re.match(r"python[=<>]", spec):
             continue
         match = re.fullmatch(r"([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)", spec)
         if match is None:
@@ -112,8 +128,9 @@ def imported_modules(source: str, where: str) -> set[str]:
 
 
 def python_files(root: Path) -> list[Path]:
-    """The analysis package, the book's extensions and the tests (vendored code excluded)."""
+    """The analysis package, the book's extensions, scripts and tests (vendored code excluded)."""
     files = [*root.glob("analysis/**/*.py"), *root.glob("book/_ext/*.py")]
+    files += root.glob("scripts/*.py")
     files += [path for path in root.glob("tests/**/*.py") if "vendor" not in path.parts]
     return sorted(files)
 
@@ -155,10 +172,24 @@ def lock() -> dict[str, str]:
     return lock_pins(LOCK.read_text(encoding="utf-8"))
 
 
-def test_environment_uses_python_311_from_conda_forge(environment: dict) -> None:
-    # requirements.lock is compiled for Python 3.11 (`make lock`, --python-version 3.11).
-    assert "python=3.11" in environment["dependencies"]
+def test_environment_allows_the_supported_pythons_from_conda_forge(environment: dict) -> None:
+    # requirements.lock is compiled for every supported Python (`make lock`, --universal from
+    # 3.11): environment.yml asks for the same range as pyproject.toml's requires-python.
+    project = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]
+    assert project["requires-python"] == ">=3.11,<3.14"
+    assert "python>=3.11,<3.14" in environment["dependencies"]
     assert environment["channels"][0] == "conda-forge"
+
+
+def test_lock_has_one_pin_per_package() -> None:
+    # One version of each package whatever the Python, so the figures do not depend on it.
+    many = {
+        name: sorted(versions)
+        for name, versions in lock_versions(LOCK.read_text(encoding="utf-8")).items()
+        if len(versions) > 1
+    }
+    assert many == {}
+    assert "--universal" in LOCK.read_text(encoding="utf-8").split("\n", 2)[1]
 
 
 def test_environment_pins_match_the_lock(environment: dict, lock: dict[str, str]) -> None:
@@ -193,6 +224,18 @@ def test_lock_pins_reads_pins_and_ignores_comments() -> None:
     assert lock_pins(text) == {"pandas": "2.3.3", "pyyaml": "6.0.4"}
 
 
+def test_lock_pins_reads_markers_and_refuses_two_pins() -> None:
+    text = "colorama==0.4.6 ; sys_platform == 'win32'\nnumpy==2.4.6\n"
+    assert lock_pins(text) == {"colorama": "0.4.6", "numpy": "2.4.6"}
+    forked = (
+        "scipy==1.17.1 ; python_full_version < '3.12'\n"
+        "scipy==1.18.1 ; python_full_version >= '3.12'\n"
+    )
+    assert lock_versions(forked) == {"scipy": {"1.17.1", "1.18.1"}}
+    with pytest.raises(ValueError, match="pins scipy at 1.17.1, 1.18.1"):
+        lock_pins(forked)
+
+
 def test_requirement_names_drop_specifiers_and_extras() -> None:
     text = "# comment\njupyter-book==1.0.4.post1\npandas>=2.2,<3\nFoo_Bar[extra]\n\n"
     assert requirement_names(text) == {"jupyter-book", "pandas", "foo-bar"}
@@ -200,7 +243,7 @@ def test_requirement_names_drop_specifiers_and_extras() -> None:
 
 def test_environment_pins_reads_conda_and_pip_parts() -> None:
     environment = {
-        "dependencies": ["python=3.11", "pip", "numpy==2.0.1", {"pip": ["-e .", "a_b==1"]}]
+        "dependencies": ["python>=3.11,<3.14", "pip", "numpy==2.0.1", {"pip": ["-e .", "a_b==1"]}]
     }
     assert environment_pins(environment) == {"numpy": "2.0.1", "a-b": "1"}
 

@@ -102,13 +102,13 @@ def test_compare_keeps_poisson_without_overdispersion():
 
 def starved_negative_binomial(monkeypatch):
     """Make the negative binomial optimiser stop after one iteration, so it fails to converge."""
-    original = growth.sm.NegativeBinomial.fit
+    original = growth.NegativeBinomial.fit
 
     def one_step(self, *args, **kwargs):
         kwargs["maxiter"] = 1
         return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(growth.sm.NegativeBinomial, "fit", one_step)
+    monkeypatch.setattr(growth.NegativeBinomial, "fit", one_step)
 
 
 @pytest.mark.parametrize(
@@ -309,3 +309,15 @@ def test_category_shares_name_a_negative_count():
     table = pd.DataFrame({"year": [2000, 2000], "kind": ["a", "b"], "n": [5, -1]})
     with pytest.raises(ValueError, match=r"negative \(-1\) for 'b' in year 2000"):
         growth.category_shares(table, "year", "kind", "n")
+
+
+def test_plot_hatches_the_years_not_found_and_shades_later_ones():
+    table = pd.DataFrame({"year": [2017, 2018], "kind": ["a", "a"], "n": [5, 6]})
+    fig = growth.plot_counts_by_category(table, "year", "kind", "n", not_found_until=2024,
+                                         after=2019.5)
+    ax = fig.axes[0]
+    hatched = [p for p in ax.patches if p.get_hatch()]
+    assert len(hatched) == 1 and hatched[0].get_width() == pytest.approx(6.0)
+    assert ax.get_xlim()[1] == pytest.approx(2024.5)
+    assert {"no count found", "after the article"} <= {t.get_text() for t in ax.texts}
+    plt.close(fig)

@@ -108,3 +108,30 @@ def test_later_reference_points_report_an_absent_vintage():
             datasets.load("mdph_opioid_rates"), datasets.load("cdc_overdose_rates_other"),
             mdph_vintage="1990-01",
         )
+
+
+def test_after_article_points_one_document_per_year(nchs):
+    after = mortality.after_article_points(
+        nchs, datasets.load("us_overdose_rates_by_race"), datasets.load("mdph_opioid_rates"))
+    us = after[after["geography"] == "United States"].set_index("year")
+    # NCHS Data Briefs 329 (2017: 21.7) to 522 (2023: 31.3); 2016 stays the series' own year.
+    assert us.index.min() == 2017 and us.loc[2017, "rate_per_100k"] == 21.7
+    assert us.loc[2023, "rate_per_100k"] == 31.3 and us["source_id"].is_unique
+    ma = after[after["geography"] == "Massachusetts"].set_index("year")
+    # MDPH, latest release of each year: 2022 = 33.5 and 2023 = 30.2 (June 2024).
+    assert ma.index.min() == 2020 and ma.loc[2023, "rate_per_100k"] == 30.2
+    assert ma.loc[2023, "vintage"] == "2024-06"
+
+
+def test_plot_with_after_points_shades_and_never_joins_them(nchs):
+    import matplotlib.pyplot as plt
+
+    after = mortality.after_article_points(
+        nchs, datasets.load("us_overdose_rates_by_race"), datasets.load("mdph_opioid_rates"))
+    empty = pd.DataFrame(columns=["year", "rate_per_100k", "label", "geography"])
+    fig = mortality.plot_state_vs_nation(nchs, empty, after=after)
+    ax = fig.axes[0]
+    later_lines = [line for line in ax.get_lines() if min(line.get_xdata()) > 2016]
+    assert later_lines and all(line.get_linestyle() == "None" for line in later_lines)
+    assert any(text.get_text() == "after the article" for text in ax.texts)
+    plt.close(fig)

@@ -173,10 +173,10 @@ def test_plot_cambridge_hatches_the_implied_bar_and_labels_values():
     assert bars[0].get_hatch() == "///" and bars[0].get_width() == 195
     assert bars[1].get_hatch() is None
     assert {"195", "295", "368", "542"} <= {t.get_text() for t in ax.texts}
-    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
     assert legend == ["2015", "2016", "2015, implied by the article"]
     without_article = overdoses.plot_cambridge(counts.iloc[1:])
-    assert len(without_article.axes[0].get_legend().get_texts()) == 2
+    assert len(without_article.legends[0].get_texts()) == 2
     with pytest.raises(KeyError, match="label"):
         overdoses.plot_cambridge(counts.drop(columns="label"))
 
@@ -246,3 +246,8 @@ def test_plots_accept_given_axes():
     daily = overdoses.per_day(responses()[lambda t: t["place"] == "lynn"])
     fig2, ax2 = plt.subplots()
     assert overdoses.plot_lynn(daily, overdoses.article_lynn(claims()), ax=ax2) is fig2
+
+
+def test_plot_substance_shares_shades_the_years_after_the_article():
+    fig = overdoses.plot_substance_shares(shares(), after="2020-01-01")
+    assert "after the article" in [t.get_text() for t in fig.axes[0].texts]

@@ -288,3 +288,108 @@ def test_page_count_at_least_one_page_per_toc_page(
 def test_toc_file_is_read(sources: dict[str, Path]) -> None:
     toc = yaml.safe_load(toc_file().read_text(encoding="utf-8"))
     assert next(iter(sources)) == toc["root"]
+
+
+# --- what a teacher prints and a reader copies ------------------------------------------------
+
+CODE_CELL = re.compile(r"^(`{3,})\{code-cell\}[^\n]*\n(.*?)^\1[ \t]*$", re.S | re.M)
+SOLUTIONS_TITLE = "Solutions to the exercises"
+
+
+def solution_cells(source: Path) -> list[str]:
+    """The code of a page's solution cells (code cells tagged hide-cell)."""
+    cells = []
+    for match in CODE_CELL.finditer(source.read_text(encoding="utf-8")):
+        lines = match.group(2).splitlines()
+        tags = [line for line in lines if line.startswith(":tags:")]
+        if tags and "hide-cell" in tags[0]:
+            cells.append("\n".join(line for line in lines if not line.startswith(":")))
+    return cells
+
+
+def signature(code: str) -> str:
+    """A line of a cell that identifies it in the PDF text: its longest line that is not a
+    comment, squashed."""
+    lines = [
+        line for line in code.splitlines() if line.strip() and not line.lstrip().startswith("#")
+    ]
+    return squash(max(lines, key=len))[:40]
+
+
+def pages_of(pdf_text: str) -> list[str]:
+    return pdf_text.split("\f")
+
+
+def solutions_start(pages: list[str]) -> int:
+    """Index of the page that opens the appendix of solutions (not the contents' line)."""
+    for index, text in enumerate(pages):
+        lines = [line.strip() for line in text.splitlines()]
+        if SOLUTIONS_TITLE in lines and "Exercise on page" in text:
+            return index
+    raise AssertionError(f"no appendix {SOLUTIONS_TITLE!r} in the PDF")
+
+
+def test_solutions_are_in_an_appendix_at_the_end(pdf_text: str, sources: dict[str, Path]) -> None:
+    pages = pages_of(pdf_text)
+    start = solutions_start(pages)
+    before = squash("".join(pages[:start]))
+    after = squash("".join(pages[start:]))
+    solutions = [(name, code) for name, path in sources.items() for code in solution_cells(path)]
+    assert len(solutions) >= 9, "every chapter has an exercise with its solution"
+    for name, code in solutions:
+        mark = signature(code)
+        assert mark in after, f"{name}: solution not in the appendix ({mark})"
+        assert mark not in before, f"{name}: the solution is printed before the appendix ({mark})"
+    # Each exercise points to its solution, and each solution back to its exercise.
+    text_before = "".join(pages[:start])
+    assert len(re.findall(r"Solution: page \d+\.", text_before)) == len(solutions)
+    assert len(re.findall(r"Exercise on page \d+\.", "".join(pages[start:]))) == len(solutions)
+    # The appendix is the book's last chapter.
+    assert not re.search(r"^Appendix [A-Z]\. (?!Solutions)", "".join(pages[start:]), re.M)
+
+
+def copied_blocks(pdf_text: str, kind: str) -> list[str]:
+    """The BibTeX entries of one type as the PDF's text gives them (a copy from the page)."""
+    return re.findall(rf"^@{kind}\{{.*?^\}}$", pdf_text, re.S | re.M)
+
+
+def test_bibtex_copied_from_the_pdf_is_valid(pdf_text: str, sources: dict[str, Path]) -> None:
+    from book_metadata import is_chapter, load_metadata, page_url
+    from pybtex import errors
+    from pybtex.database import parse_string
+
+    errors.set_strict_mode(True)
+    meta = load_metadata(REPO_ROOT / "book" / "metadata.yml")
+    chapters = [name for name in sources if is_chapter(name, meta.chapters)]
+    entries = copied_blocks(pdf_text, "incollection")
+    assert len(entries) == len(chapters)
+    urls = set()
+    for entry in entries:
+        assert "→" not in entry and "␣" not in entry and "continues" not in entry, entry
+        fields = next(iter(parse_string(entry, "bibtex").entries.values())).fields
+        assert fields["version"] == meta.version
+        urls.add(fields["url"])
+    assert urls == {page_url(meta, name) for name in chapters}
+    articles = copied_blocks(pdf_text, "article")
+    assert len(articles) == len(chapters)
+    for entry in articles:
+        fields = parse_string(entry, "bibtex").entries[meta.article_key].fields
+        assert fields["url"] == "https://hal.science/hal-03485366"
+        assert "ambiguïtés" in fields["title"] and "Massachusetts" in fields["title"]
+
+
+def test_rerun_recipe_copied_from_the_pdf_is_whole(pdf_text: str, sources: dict[str, Path]) -> None:
+    from book_metadata import is_chapter, load_metadata
+
+    meta = load_metadata(REPO_ROOT / "book" / "metadata.yml")
+    lines = pdf_text.splitlines()
+    install = {line for line in lines if line.startswith("book-env/bin/pip install jupyterlab ")}
+    assert install == {
+        f"book-env/bin/pip install jupyterlab {meta.base_url}diversion_book_analysis-"
+        f"{meta.version}-py3-none-any.whl"
+    }
+    opened = {line for line in lines if line.startswith("book-env/bin/jupyter lab ")}
+    chapters = [name for name in sources if is_chapter(name, meta.chapters)]
+    assert opened == {
+        f"book-env/bin/jupyter lab {name.rsplit('/', 1)[-1]}.ipynb" for name in chapters
+    }

@@ -231,6 +231,65 @@ def test_drop_hidden_code_keeps_outputs_and_other_cells() -> None:
     assert document[0][0]["classes"] == ["cell_output"]
 
 
+def literal(text: str, *classes: str) -> nodes.literal_block:
+    return nodes.literal_block(text, text, classes=list(classes))
+
+
+def test_typeset_copyable_boxes_bibtex_and_recipes_only() -> None:
+    document = empty_document()
+    document += [
+        literal("@misc{a,\n  url = {https://x.org/a_b%20c},\n}", "bibtex-entry"),
+        literal("print(1)", "code"),
+        literal("python3 -m venv env", "rerun-recipe"),
+    ]
+    assert pe.typeset_copyable(document) == 2
+    first, code, second = document.children
+    assert isinstance(code, nodes.literal_block)
+    assert first.astext() == (
+        "\\begin{SaveVerbatim}{dbcopy1}\n@misc{a,\n  url = {https://x.org/a_b%20c},\n}\n"
+        "\\end{SaveVerbatim}\n\\dbcopyable{dbcopy1}\n"
+    )
+    assert first["format"] == "latex" and "{dbcopy2}" in second.astext()
+
+
+def test_copyable_latex_refuses_what_would_end_it() -> None:
+    with pytest.raises(ValueError, match="cannot contain"):
+        pe.copyable_latex("\\end{SaveVerbatim}", "x")
+
+
+def test_move_solutions_to_a_last_chapter() -> None:
+    document = empty_document()
+    chapter = section("A chapter", paragraph("Exercise."), cell("tag_hide-cell"))
+    chapter["docname"] = "book/ch"
+    second = section("B", cell("tag_hide-cell"), cell("tag_hide-cell"))
+    second["docname"] = "book/b"
+    root = section("Home", start_of_file("book/ch", chapter), start_of_file("book/b", second))
+    document += root
+    titles = {"book/ch": "A chapter", "book/b": "Chapter B"}
+    assert pe.move_solutions(document, titles, "index") == 3
+    pointers = [n.astext() for n in chapter.findall(nodes.raw)]
+    assert pointers == [
+        "\\par\\noindent\\label{dbexercise:1}\\emph{Solution: page~\\pageref{dbsolution:1}.}\\par\n"
+    ]
+    last = root.children[-1]
+    assert isinstance(last, addnodes.start_of_file) and last["docname"] == "pdf-solutions"
+    appendix = last[0]
+    assert appendix[0].astext() == "Solutions to the exercises"
+    solutions = [s for s in appendix.children if isinstance(s, nodes.section)]
+    assert [s[0].astext() for s in solutions] == ["A chapter", "Chapter B", "Chapter B (2)"]
+    assert all(s[-1]["classes"] == ["cell", "tag_hide-cell"] for s in solutions)
+    assert not list(chapter.findall(lambda n: pe.has_class(n, "tag_hide-cell")))
+
+
+def test_move_solutions_without_solutions_or_pages() -> None:
+    document = empty_document()
+    document += section("Home", start_of_file("book/ch", section("A chapter")))
+    assert pe.move_solutions(document, {}, "index") == 0
+    alone = empty_document()
+    alone += cell("tag_hide-cell")
+    assert pe.move_solutions(alone, {}, "index") == 0
+
+
 def download(text: str) -> addnodes.download_reference:
     return addnodes.download_reference("", "", nodes.literal(text, text), reftarget="f.csv")
 
@@ -468,10 +527,23 @@ def test_latex_parts_follow_the_toc_captions(latex_build: tuple[str, str]) -> No
         ("chapter", "Another chapter"),
         ("part*", "Appendices"),
         ("chapter", "Glossary"),
+        ("chapter", "Solutions to the exercises"),
     ]
     assert tex.index(r"\appendix") < tex.index(r"\part*{Appendices}")
     assert tex.index(r"\setcounter{secnumdepth}{-1}") < tex.index(r"\chapter{About this book}")
     assert tex.index(r"\setcounter{secnumdepth}{0}") < tex.index(r"\chapter{Introduction}")
+
+
+@pytest.mark.slow
+def test_latex_moves_the_solution_to_the_last_appendix(latex_build: tuple[str, str]) -> None:
+    tex = latex_build[0]
+    pointer = tex.index(r"\label{dbexercise:1}\emph{Solution: page~\pageref{dbsolution:1}.}")
+    assert tex.index(r"\chapter{A chapter}") < pointer < tex.index(r"\chapter{Another chapter}")
+    solutions = tex.index(r"\chapter{Solutions to the exercises}")
+    assert solutions > tex.index(r"\chapter{Glossary}")
+    assert tex.index(r"\section{A chapter}") > solutions
+    code = tex.index(r"solution\PYGZus{}source")
+    assert code > tex.index(r"\label{dbsolution:1}") > solutions
 
 
 @pytest.mark.slow

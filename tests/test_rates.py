@@ -324,3 +324,20 @@ def test_plot_rates_by_group_follows_the_given_order_and_names_unknown_groups():
     assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["B", "A"]
     with pytest.raises(ValueError, match=r"\['C'\] not in the table; it has \['A', 'B'\]"):
         rates.plot_rates_by_group(series_for_plot(), "rate", "lower", "upper", order=["A", "C"])
+
+
+def test_exact_interval_equals_scipy_stats_chi2():
+    # rates computes the Garwood limits with scipy.special (cheaper to import than scipy.stats):
+    # the numbers must be exactly those of the textbook chi-square formula.
+    from scipy import stats
+
+    counts = np.array([0.0, 1, 2, 5, 17, 250, 2227, np.nan])
+    lower, upper = rates.poisson_exact_interval(counts)
+    alpha = 1 - 0.95
+    with np.errstate(invalid="ignore"):
+        expected_lower = np.where(counts > 0, stats.chi2.ppf(alpha / 2, 2 * counts) / 2, 0.0)
+        expected_upper = stats.chi2.ppf(1 - alpha / 2, 2 * counts + 2) / 2
+    expected_lower = np.where(np.isnan(counts), np.nan, expected_lower)
+    np.testing.assert_array_equal(lower, expected_lower)
+    np.testing.assert_array_equal(upper, expected_upper)
+    assert rates.Z_95 == stats.norm.ppf(0.975)

@@ -159,3 +159,14 @@ def test_plot_deaths_and_rates_names_a_missing_series():
         revisions.plot_deaths_and_rates(reports(), reports(), "nope", "x")
     with pytest.raises(KeyError, match="source_id"):
         revisions.plot_deaths_and_rates(reports().drop(columns="source_id"), reports(), "x", "x")
+
+
+def test_plots_shade_what_came_after_the_article():
+    fig = revisions.plot_revisions(reports(), "deaths", [2016], "Deaths", after="2020-07")
+    assert "released after the article's access" in [t.get_text() for t in fig.axes[0].texts]
+    rates = pd.DataFrame({"year": [2016, 2021], "measure": "opioid_related",
+                          "rate_per_100k": [30.5, 32.6], "vintage": "2022-06"})
+    fig = revisions.plot_deaths_and_rates(reports(), rates, "akimova2019", "compiled",
+                                          after=2019.5)
+    for ax in fig.axes:
+        assert "after the article" in [t.get_text() for t in ax.texts]

@@ -91,3 +91,24 @@ def test_demo_non_chapters_have_no_scholar_tags(demo_build: tuple[Path, str]) ->
     for name in ("index", "appendix"):
         page = (demo_build[0] / "book" / f"{name}.html").read_text(encoding="utf-8")
         assert "citation_title" not in page
+
+
+def test_chapter_summary_falls_back_to_the_opening_paragraph() -> None:
+    document = parse_rst("Title\n=====\n\nIt opens with this.\n\nOther\n-----\n\nText.\n")
+    assert st.chapter_summary(document) == "It opens with this."
+
+
+def test_a_link_to_a_page_reads_as_its_title() -> None:
+    from sphinx import addnodes
+
+    document = parse_rst("Title\n=====\n\nWhat the article argues\n-----------------------\n\nx\n")
+    paragraph = document.next_node(nodes.paragraph)
+    paragraph.clear()
+    link = addnodes.pending_xref(refdomain="std", reftype="doc", reftarget="introduction",
+                                 refexplicit=False)
+    link += nodes.literal("introduction", "introduction")
+    paragraph += [nodes.Text("The question the "), link, nodes.Text(" set out.")]
+    assert st.chapter_summary(document) == "The question the introduction set out."
+    titles = {"book/introduction": "Introduction"}
+    assert st.chapter_summary(document, titles, "book/conclusion") == (
+        "The question the Introduction set out.")

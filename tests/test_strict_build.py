@@ -200,7 +200,11 @@ print("value read:", Path("../data/value.csv").read_text().strip())
 
 
 def test_changed_data_reexecutes_the_notebooks(tmp_path: Path) -> None:
-    """A figure is never older than its data: editing data/ alone re-executes the pages."""
+    """A figure is never older than its data: editing data/ alone re-executes the pages.
+
+    The notebooks' code is the same in both builds, so the jupyter-cache that hands executed
+    notebooks to myst-nb (book/_ext/parallel_execution.py) holds a match from the first build:
+    the page must show the new value all the same."""
     root = write_tiny_book(tmp_path / "book", **VARIANTS["clean"])
     (root / "book" / "notebook.md").write_text(DATA_PAGE, encoding="utf-8")
     (root / "book" / "index.md").write_text("# A tiny book\n\nNothing else.\n", encoding="utf-8")
@@ -214,3 +218,119 @@ def test_changed_data_reexecutes_the_notebooks(tmp_path: Path) -> None:
                               stdin=subprocess.DEVNULL, timeout=BUILD_TIMEOUT_S)
         assert done.returncode == 0, done.stdout[-3000:]
         assert f"value read: {value}" in page.read_text(encoding="utf-8")
+
+
+COUNTING_PAGE = NOTEBOOK_HEADER + """
+# A page that reads data and counts its runs
+
+```{code-cell} ipython3
+import time
+from pathlib import Path
+
+with Path("../runs.log").open("a") as log:
+    log.write(f"{name} start {time.time()}\\n")
+time.sleep(4)
+print("value read:", int(Path("../data/value.csv").read_text()))
+with Path("../runs.log").open("a") as log:
+    log.write(f"{name} end {time.time()}\\n")
+```
+"""
+
+
+def write_two_notebook_book(root: Path) -> Path:
+    """A tiny book with two notebook pages that log when they run and read data/value.csv."""
+    root = write_tiny_book(root, **VARIANTS["clean"])
+    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+    config.setdefault("sphinx", {}).setdefault("config", {})["nb_parallel_jobs"] = 2
+    (root / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    toc = {
+        "format": "jb-book",
+        "root": "book/index",
+        "chapters": [{"file": "book/first"}, {"file": "book/second"}],
+    }
+    (root / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False), encoding="utf-8")
+    (root / "book" / "index.md").write_text("# A tiny book\n\nNothing else.\n", encoding="utf-8")
+    (root / "book" / "notebook.md").unlink()
+    for name in ("first", "second"):
+        page = COUNTING_PAGE.replace("{name}", name)
+        (root / "book" / f"{name}.md").write_text(page, encoding="utf-8")
+    (root / "data").mkdir()
+    return root
+
+
+def build_tiny(root: Path) -> subprocess.CompletedProcess:
+    command = [str(JUPYTER_BOOK), "build", *make_build_flags(), "."]
+    return subprocess.run(command, cwd=root, capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, timeout=BUILD_TIMEOUT_S)
+
+
+def runs(root: Path) -> dict[str, list[tuple[str, float]]]:
+    """What book/runs.log recorded: for each page, its (event, time) pairs."""
+    logged: dict[str, list[tuple[str, float]]] = {}
+    for line in (root / "runs.log").read_text(encoding="utf-8").splitlines():
+        name, event, moment = line.split()
+        logged.setdefault(name, []).append((event, float(moment)))
+    return logged
+
+
+def test_notebooks_execute_once_each_and_at_the_same_time(tmp_path: Path) -> None:
+    """Both pages are executed once (myst-nb takes the executed notebooks instead of running them
+    again) and while the other runs (two at a time, nb_parallel_jobs)."""
+    root = write_two_notebook_book(tmp_path / "book")
+    (root / "data" / "value.csv").write_text("41\n", encoding="utf-8")
+    done = build_tiny(root)
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert "executing 2 notebooks, 2 at a time" in done.stdout
+    logged = runs(root)
+    assert {name: [event for event, _ in events] for name, events in logged.items()} == {
+        "first": ["start", "end"],
+        "second": ["start", "end"],
+    }
+    (first_start, first_end), (second_start, second_end) = (
+        [moment for _, moment in logged[name]] for name in ("first", "second")
+    )
+    assert first_start < second_end and second_start < first_end, "they ran one after the other"
+    for name in ("first", "second"):
+        html = (root / "_build" / "html" / "book" / f"{name}.html").read_text(encoding="utf-8")
+        assert "value read: 41" in html
+    # One cache record per page, also after a page's code changes.
+    assert len(cache_records(root)) == 2
+    first = root / "book" / "first.md"
+    first.write_text(first.read_text(encoding="utf-8") + EXTRA_CELL, encoding="utf-8")
+    done = build_tiny(root)
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert "executing 1 notebooks" in done.stdout
+    assert [event for event, _ in runs(root)["first"]] == ["start", "end", "start", "end"]
+    assert "second" in runs(root) and len(runs(root)["second"]) == 2  # not run again
+    assert sorted(Path(uri).name for uri in cache_records(root)) == ["first.md", "second.md"]
+
+
+EXTRA_CELL = """
+```{code-cell} ipython3
+print("a second cell")
+```
+"""
+
+
+def cache_records(root: Path) -> list[str]:
+    """The pages (URIs) of the records in the book's jupyter-cache."""
+    from jupyter_cache import get_cache
+
+    cache = get_cache(root / "_build" / ".jupyter_cache")
+    try:
+        return [record.uri for record in cache.list_cache_records()]
+    finally:
+        cache.db.dispose()  # close the SQLite connection (Python 3.13 warns of an open one)
+
+
+def test_a_notebook_that_now_fails_is_not_taken_from_the_cache(tmp_path: Path) -> None:
+    """Data that break a page fail the build, though the cache holds that page's earlier run."""
+    root = write_two_notebook_book(tmp_path / "book")
+    data = root / "data" / "value.csv"
+    data.write_text("41\n", encoding="utf-8")
+    assert build_tiny(root).returncode == 0
+    data.write_text("not a number\n", encoding="utf-8")
+    done = build_tiny(root)
+    assert done.returncode != 0, "a page whose data now break it was served from the cache"
+    output = done.stdout + done.stderr
+    assert "ValueError" in output, output[-6000:]

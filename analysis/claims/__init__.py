@@ -6,7 +6,8 @@ package is laid out as the design:
 - `rules`: the verdict rules, the choice of the public figure, how figures combine into a claim;
 - `evidence`: what a spec returns, and helpers that read candidates from the data package;
 - `registry` and `specs`: one spec per figure, grouped by the article's parts;
-- `ledger`: the ledger table; `render`: its Markdown; `plots`: its chart.
+- `ledger`: the ledger table; `render`: its Markdown; `plots`: its chart;
+- `then_and_now`: the claims beside the series published after the article (verdicts unchanged).
 
 No verdict is typed by hand.
 """
@@ -56,6 +57,7 @@ from analysis.claims.rules import (
     judge,
 )
 from analysis.claims.specs.part2 import BUDGET_YEAR, FIELDWORK_YEAR, SOURCE_YEAR
+from analysis.claims.then_and_now import then_and_now, then_and_now_markdown
 
 __all__ = [
     "ACCESS_VINTAGE", "ARTICLE", "BUDGET_YEAR", "CHAPTERS", "CLAIM_ORDER", "COMPARISONS",
@@ -65,5 +67,6 @@ __all__ = [
     "chapter_claims_markdown",
     "chapter_of", "claim_verdicts", "comparison_text", "flag_list", "flags_markdown",
     "from_candidates", "judge", "ledger_markdown", "plot_gaps", "printed_precision", "register",
-    "sort_by_section", "summary_markdown", "verdict_counts", "with_unit",
+    "sort_by_section", "summary_markdown", "then_and_now", "then_and_now_markdown",
+    "verdict_counts", "with_unit",
 ]

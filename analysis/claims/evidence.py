@@ -34,6 +34,9 @@ class Evidence:
     flags: tuple[str, ...] = ()
     article_value: float = math.nan
     note: str = ""
+    latest_value: float = math.nan
+    latest_text: str = ""
+    latest_sources: tuple[str, ...] = ()
 
 
 class Package:
@@ -128,6 +131,7 @@ def from_candidates(
     found += [flag for flag, applies in (("measure", not same_measure),
                                          ("period", not same_period),
                                          ("secondary", bool(chosen["secondary"]))) if applies]
+    latest = latest_release(candidates, chosen)
     return Evidence(
         comparison=comparison,
         public_value=float(chosen["value"]),
@@ -140,7 +144,41 @@ def from_candidates(
         same_period=same_period,
         flags=unique(found),
         note=note,
+        **latest_fields(latest, lambda row: f"{with_unit(row['value'], unit)} ({row['label']})"),
     )
+
+
+def release_date(vintage: object) -> pd.Timestamp:
+    """A release's date from 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD' (NaT for anything else)."""
+    text = vintage if isinstance(vintage, str) else ""
+    if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text):
+        return pd.NaT
+    return pd.Timestamp(text)
+
+
+def latest_release(candidates: pd.DataFrame, chosen: pd.Series) -> pd.Series | None:
+    """The latest release of the chosen figure, when one came out after the chosen release and
+    gives another value; None otherwise. Only for the record: the verdict keeps the figure the
+    rules chose, the release current when the article looked."""
+    if not {"release_of", "vintage"} <= set(candidates.columns):
+        return None
+    same = candidates[candidates["release_of"] == chosen["release_of"]]
+    dates = same["vintage"].map(release_date)
+    chosen_date = release_date(chosen["vintage"])
+    if dates.isna().all() or pd.isna(chosen_date):
+        return None
+    latest = same.loc[dates.idxmax()]
+    if dates.max() <= chosen_date or float(latest["value"]) == float(chosen["value"]):
+        return None
+    return latest
+
+
+def latest_fields(latest: pd.Series | None, text: Callable[[pd.Series], str]) -> dict:
+    """The Evidence fields that record a later release (empty when there is none)."""
+    if latest is None:
+        return {}
+    return {"latest_value": float(latest["value"]), "latest_text": text(latest),
+            "latest_sources": (latest["source_id"],)}
 
 
 def with_unit(value: float, unit: str | None) -> str:

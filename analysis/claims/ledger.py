@@ -26,7 +26,8 @@ CHAPTERS = {
 LEDGER_COLUMNS = [
     "claim_id", "item", "section", "chapter", "claim", "value_as_printed", "unit", "source_given",
     "article_value", "precision", "comparison", "public_value", "public_text", "sources",
-    "other_figures", "same_measure", "same_period", "flags", "note",
+    "other_figures", "same_measure", "same_period", "flags", "note", "latest_value", "latest_text",
+    "latest_sources",
 ]
 
 
@@ -76,6 +77,9 @@ def figure_row(item: pd.Series, evidence: Evidence) -> dict:
         "same_period": evidence.same_period,
         "flags": ";".join(evidence.flags),
         "note": evidence.note,
+        "latest_value": evidence.latest_value,
+        "latest_text": evidence.latest_text,
+        "latest_sources": ";".join(evidence.latest_sources),
     }
 
 

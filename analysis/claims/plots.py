@@ -34,7 +34,7 @@ def plot_gaps(ledger: pd.DataFrame, tolerance: float = RELATIVE_TOLERANCE,
     if shown.empty:
         raise ValueError("no figure was compared by value, so there is no gap to draw")
     shown = shown.sort_values("relative_difference", kind="stable").reset_index(drop=True)
-    fig, ax = style.figure_axes(ax, figsize=(7.5, 0.32 * len(shown) + 1.4))
+    fig, ax = style.figure_axes(ax, figsize=(style.FIGURE_WIDTH, 0.32 * len(shown) + 1.4))
     ax.axvspan(-100 * tolerance, 100 * tolerance, color=style.PALETTE["sky_blue"], alpha=0.15,
                lw=0)
     ax.axvline(0, color=style.PALETTE["black"], lw=0.8)
@@ -55,6 +55,7 @@ def plot_gaps(ledger: pd.DataFrame, tolerance: float = RELATIVE_TOLERANCE,
                for verdict, (marker, colour) in looks.items()]
     handles.append(plt.Rectangle((0, 0), 1, 1, color=style.PALETTE["sky_blue"], alpha=0.15,
                                  label=f"within ±{tolerance:.0%}"))
-    ax.legend(handles=handles, loc="upper right")
     fig.tight_layout()
+    # Above the chart from the figure's left edge, where it hides no dot.
+    fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2)
     return fig

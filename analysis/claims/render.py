@@ -35,7 +35,7 @@ def _signed(value: float) -> str:
     return ("+" if value >= 0 else "-") + (number(round(size)) if size >= 100 else f"{size:.3g}")
 
 
-def _escape(text: object) -> str:
+def escape_myst(text: object) -> str:
     """Text made safe for MyST (no accidental roles, math, emphasis or HTML)."""
     if text is None or (not isinstance(text, str) and pd.isna(text)):
         return ""
@@ -69,28 +69,32 @@ def ledger_markdown(ledger: pd.DataFrame, others_shown: int = 3) -> str:
         if claim_id not in seen:
             seen.add(claim_id)
             first = [f"(claim-{claim_id.lower()})=", f"**{claim_id}** · {link}"]
-        printed = _escape(row["value_as_printed"])
-        said = [_escape(row["claim"]) + (f": *{printed}*" if printed else ""),
-                f"Source given: {_escape(row['source_given'])}."]
+        printed = escape_myst(row["value_as_printed"])
+        said = [escape_myst(row["claim"]) + (f": *{printed}*" if printed else ""),
+                f"Source given: {escape_myst(row['source_given'])}."]
         if pd.isna(row["public_value"]):
             public = ["No comparable public figure."]
             note = row["note"] or row["reason"]
             said_before = previous == (claim_id, note)
             previous = (claim_id, note)
             why = f"**{row['verdict']}**: " + ("as in the row above." if said_before
-                                               else f"{_escape(note)}.")
+                                               else f"{escape_myst(note)}.")
         else:
             previous = ("", "")
-            public = [f"{_escape(row['public_text'])}{_cite(row['sources'])}.",
-                      f"*Comparison:* {_escape(comparison_text(row))}"]
-            why = f"**{row['verdict']}**: {_escape(row['reason'])}"
-            why += f"; {_escape(row['note'])}." if row["note"] else "."
+            public = [f"{escape_myst(row['public_text'])}{_cite(row['sources'])}.",
+                      f"*Comparison:* {escape_myst(comparison_text(row))}"]
+            why = f"**{row['verdict']}**: {escape_myst(row['reason'])}"
+            why += f"; {escape_myst(row['note'])}." if row["note"] else "."
+        if row.get("latest_text"):
+            public.append(f"*Latest release:* {escape_myst(row['latest_text'])}"
+                          f"{_cite(row['latest_sources'])}; the verdict keeps the release "
+                          "current when the article looked.")
         others = [text for text in str(row["other_figures"]).split("; ") if text]
         if others:
             more = len(others) - others_shown
             rest = f"; and {more} more in the CSV" if more > 0 else ""
             shown = "; ".join(others[:others_shown]) + rest
-            public.append(f"*Other figures:* {_escape(shown)}.")
+            public.append(f"*Other figures:* {escape_myst(shown)}.")
         flags = flag_list(row["flags"])
         verdict = [why] + ([f"*Flags: {', '.join(flags)}.*"] if flags else [])
         for i, cell in enumerate((first, said, public, verdict)):
@@ -128,6 +132,6 @@ def chapter_claims_markdown(ledger: pd.DataFrame, docname: str) -> Markdown:
         lines.append(f"- {{ref}}`{claim_id} <claim-{claim_id.lower()}>`: "
                      f"**{overall[claim_id]}** overall")
         for row in figures.itertuples(index=False):
-            printed = f" (*{_escape(row.value_as_printed)}*)" if row.value_as_printed else ""
-            lines.append(f"  - {_escape(row.claim)}{printed}: {row.verdict}")
+            printed = f" (*{escape_myst(row.value_as_printed)}*)" if row.value_as_printed else ""
+            lines.append(f"  - {escape_myst(row.claim)}{printed}: {row.verdict}")
     return Markdown("\n".join(lines))

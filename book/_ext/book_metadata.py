@@ -54,6 +54,7 @@ class BookMetadata:
     redirects: str
     bibtex_key_prefix: str
     article_key: str
+    publisher: str = ""
 
     @property
     def year(self) -> str:
@@ -69,6 +70,12 @@ class BookMetadata:
     def author_text(self) -> str:
         """The authors as one string."""
         return ", ".join(self.authors)
+
+    @property
+    def publisher_text(self) -> str:
+        """Who publishes the book: `publisher:` of the metadata, or else its authors
+        (the book is published by its contributors)."""
+        return self.publisher or self.author_text
 
     @property
     def url_path(self) -> str:
@@ -118,6 +125,7 @@ def parse_metadata(raw: dict[str, Any], source: str = METADATA_FILE) -> BookMeta
         redirects=str(raw["redirects"]),
         bibtex_key_prefix=str(raw.get("bibtex_key_prefix") or "book"),
         article_key=str(raw.get("article_key") or ""),
+        publisher=str(raw.get("publisher") or ""),
     )
 
 

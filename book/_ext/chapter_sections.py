@@ -1,10 +1,10 @@
 """The "Rerun this chapter" and "Cite this chapter" sections at the end of every chapter page.
 
-- builder-inited: formats the reference to the article (`article_key:` of book/metadata.yml, found
-  in the book's BibTeX files) once per build;
+- builder-inited: formats the reference to the article and its BibTeX entry (`article_key:` of
+  book/metadata.yml, found in the book's BibTeX files) once per build;
 - doctree-read: appends "Rerun this chapter" (notebook pages: downloads and Binder) and "Cite this
-  chapter" (a reference, a BibTeX entry, the article) to the chapters of book/metadata.yml. A
-  doctree change, so the PDF has them too;
+  chapter" (the chapter's reference and BibTeX entry, then the article's) to the chapters of
+  book/metadata.yml. A doctree change, so the PDF has them too;
 - doctree-resolved: in HTML, makes the download links relative to the page (they work offline).
 The wording of the references is in citation_formats. Without book/metadata.yml it does nothing.
 """
@@ -14,8 +14,16 @@ from __future__ import annotations
 import posixpath
 from pathlib import Path
 
+from analysis_wheel import book_wheel
 from book_metadata import METADATA_FILE, BookMetadata, app_metadata, is_chapter, page_title
-from citation_formats import article_reference, bibtex_entry, chapter_reference, runs_to_nodes
+from citation_formats import (
+    article_bibtex,
+    article_reference,
+    bibtex_entry,
+    chapter_reference,
+    runs_to_nodes,
+    slug,
+)
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
@@ -24,6 +32,9 @@ from sphinx.util import logging
 logger = logging.getLogger(__name__)
 
 LOCAL_LINK_CLASS = "book-output-link"
+# Class of the literal blocks that hold a BibTeX entry (pdf_edition typesets them so that a copy
+# from the PDF parses).
+BIBTEX_CLASS = "bibtex-entry"
 
 
 def new_section(doctree: nodes.document, title: str, ident: str) -> nodes.section:
@@ -56,10 +67,30 @@ def output_link(text: str, path: str, meta: BookMetadata) -> nodes.reference:
     return link
 
 
+# The folder of the virtual environment that the recipe of "Rerun this chapter" creates.
+RECIPE_ENV = "book-env"
+# Class of the literal block holding that recipe (pdf_edition typesets it for copying).
+RECIPE_CLASS = "rerun-recipe"
+DATA_ENV = "DIVERSION_BOOK_DATA"
+
+
+def rerun_recipe(wheel_url: str, notebook: str) -> str:
+    """Three shell lines, run in the folder of a downloaded chapter notebook: a virtual
+    environment, JupyterLab and the analysis package (with its data) in it, the notebook opened."""
+    return "\n".join(
+        [
+            f"python3 -m venv {RECIPE_ENV}",
+            f"{RECIPE_ENV}/bin/pip install jupyterlab {wheel_url}",
+            f"{RECIPE_ENV}/bin/jupyter lab {notebook}",
+        ]
+    )
+
+
 def rerun_section(
     app: Sphinx, doctree: nodes.document, meta: BookMetadata, docname: str
 ) -> nodes.section:
-    """ "Rerun this chapter": links to the notebook, the source and Binder."""
+    """ "Rerun this chapter": links to the notebook, the source and Binder, and the three lines
+    that run the notebook away from the repository (when the book builds its wheel)."""
     suffix = Path(app.env.doc2path(docname)).suffix
     section = new_section(doctree, "Rerun this chapter", "rerun-this-chapter")
     para = nodes.paragraph()
@@ -73,32 +104,79 @@ def rerun_section(
     if binder:
         para += nodes.Text(", or ")
         para += nodes.reference("run it on Binder", "run it on Binder", refuri=binder)
-    para += nodes.Text(". It needs the book's ")
-    para += nodes.literal("analysis", "analysis")
-    para += nodes.Text(" package and data, which come with the repository ")
-    para += nodes.reference(meta.repository_url, meta.repository_url, refuri=meta.repository_url)
     para += nodes.Text(".")
     section += para
+    repository = nodes.reference(
+        meta.repository_url, meta.repository_url, refuri=meta.repository_url
+    )
+    wheel = book_wheel(app)
+    if wheel is None:
+        para += nodes.Text(" It needs the book's ")
+        para += nodes.literal("analysis", "analysis")
+        para += nodes.Text(" package and data, which come with the repository ")
+        para += repository
+        para += nodes.Text(".")
+        return section
+    notebook = f"{slug(docname)}.ipynb"
+    intro = nodes.paragraph()
+    intro += nodes.Text(
+        "To run it on your own computer, in any folder (the book's repository is not needed), "
+        "save the notebook there and run these three lines with Python 3.11 or later. They create "
+        "a virtual environment, install JupyterLab and the book's "
+    )
+    intro += nodes.literal("analysis", "analysis")
+    intro += nodes.Text(" package, which carries the book's data, and open the notebook:")
+    section += intro
+    recipe = rerun_recipe(meta.base_url + wheel, notebook)
+    section += nodes.literal_block(recipe, recipe, language="shell", classes=[RECIPE_CLASS])
+    after = nodes.paragraph()
+    after += nodes.Text("On Windows, type ")
+    after += nodes.literal(f"{RECIPE_ENV}\\Scripts\\", f"{RECIPE_ENV}\\Scripts\\")
+    after += nodes.Text(" instead of ")
+    after += nodes.literal(f"{RECIPE_ENV}/bin/", f"{RECIPE_ENV}/bin/")
+    after += nodes.Text(". In VS Code, open the notebook and choose the Python of ")
+    after += nodes.literal(RECIPE_ENV, RECIPE_ENV)
+    after += nodes.Text(" as its kernel. The notebook writes the table behind each figure into a ")
+    after += nodes.literal("figdata", "figdata")
+    after += nodes.Text(" folder next to it; to read another copy of the data, set ")
+    after += nodes.literal(DATA_ENV, DATA_ENV)
+    after += nodes.Text(" to its folder. The code and the data are in the repository ")
+    after += repository
+    after += nodes.Text(".")
+    section += after
     return section
 
 
+def bibtex_block(entry: str) -> nodes.literal_block:
+    """A literal block holding one BibTeX entry."""
+    return nodes.literal_block(entry, entry, language="bibtex", classes=[BIBTEX_CLASS])
+
+
 def cite_section(
-    doctree: nodes.document, meta: BookMetadata, title: str, docname: str, article: list
+    doctree: nodes.document,
+    meta: BookMetadata,
+    title: str,
+    docname: str,
+    article: list,
+    article_entry: str = "",
 ) -> nodes.section:
-    """ "Cite this chapter": a formatted reference, a BibTeX entry and the article's reference."""
+    """ "Cite this chapter": a formatted reference and a BibTeX entry for the chapter, then the
+    article's reference and BibTeX entry (as the book's bibliography records it)."""
     section = new_section(doctree, "Cite this chapter", "cite-this-chapter")
     reference = nodes.paragraph()
     reference.extend(runs_to_nodes(chapter_reference(meta, title, docname)))
     section += reference
     section += nodes.paragraph(text="As a BibTeX entry:")
-    entry = bibtex_entry(meta, title, docname)
-    section += nodes.literal_block(entry, entry, language="bibtex")
+    section += bibtex_block(bibtex_entry(meta, title, docname))
     if article:
         cite_article = nodes.paragraph()
         cite_article += nodes.strong("Cite the article too:", "Cite the article too:")
         cite_article += nodes.Text(" ")
         cite_article.extend(runs_to_nodes(article))
         section += cite_article
+    if article_entry:
+        section += nodes.paragraph(text="The article as a BibTeX entry:")
+        section += bibtex_block(article_entry)
     return section
 
 
@@ -109,12 +187,15 @@ def bib_files(app: Sphinx) -> list[Path]:
 
 
 def remember_article(app: Sphinx) -> None:
-    """Format the reference to the article once per build (from the book's BibTeX files)."""
+    """Format the reference to the article and its BibTeX entry once per build (from the book's
+    BibTeX files)."""
     meta = app.book_metadata
     app.book_article_reference = []
+    app.book_article_bibtex = ""
     if meta.article_key:
         try:
             app.book_article_reference = article_reference(bib_files(app), meta.article_key)
+            app.book_article_bibtex = article_bibtex(bib_files(app), meta.article_key)
         except (OSError, KeyError) as error:
             raise ExtensionError(f"chapter_sections: cannot cite the article: {error}") from error
 
@@ -149,7 +230,9 @@ def add_chapter_sections(app: Sphinx, doctree: nodes.document) -> None:
     chapter = doctree.next_node(nodes.section)
     if is_notebook(app, doctree, docname):
         chapter += rerun_section(app, doctree, meta, docname)
-    chapter += cite_section(doctree, meta, title, docname, app.book_article_reference)
+    chapter += cite_section(
+        doctree, meta, title, docname, app.book_article_reference, app.book_article_bibtex
+    )
 
 
 def relative_output_links(app: Sphinx, doctree: nodes.document, docname: str) -> None:

@@ -8,6 +8,7 @@ book or journal in italics.
 from __future__ import annotations
 
 import re
+import textwrap
 from pathlib import Path
 
 from book_metadata import BookMetadata, page_url
@@ -38,34 +39,86 @@ def bibtex_escape(text: str) -> str:
     return re.sub(r"([&%$#_])", r"\\\1", text)
 
 
+# Lines of a BibTeX entry are wrapped at this width (between words, never inside a URL), so the
+# entry can be copied from a narrow page or a PDF and still parse: BibTeX reads a line break
+# inside braces as a space.
+BIBTEX_WIDTH = 78
+# Fields whose value must stay on one line (a break would add a space to the address).
+UNBREAKABLE_FIELDS = ("url", "doi")
+
+
+def bibtex_field(name: str, value: str, width: int = BIBTEX_WIDTH) -> str:
+    """One `  name = {value},` field, wrapped at spaces (continuation lines indented)."""
+    first = f"  {name} = {{"
+    if name in UNBREAKABLE_FIELDS:
+        return f"{first}{value}}},"
+    lines = textwrap.wrap(
+        f"{value}}},",
+        width=width,
+        initial_indent=first,
+        subsequent_indent="    ",
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    return "\n".join(lines)
+
+
+def format_bibtex(kind: str, key: str, fields: list[tuple[str, str]]) -> str:
+    """A BibTeX entry from (field, value) pairs; values are written inside braces as given."""
+    body = "\n".join(bibtex_field(name, value) for name, value in fields)
+    return f"@{kind}{{{key},\n{body}\n}}"
+
+
 def bibtex_entry(meta: BookMetadata, title: str, docname: str) -> str:
-    """BibTeX entry for a chapter (corporate authors braced so they are not split into names)."""
+    """BibTeX entry for a chapter.
+
+    An @incollection with every field the standard styles require (so `bibtex` with plain, unsrt,
+    alpha or abbrv, and biber, give no warning): the book is published by its contributors. The
+    title is braced so that styles which lower-case titles keep it as written; corporate authors
+    are braced so they are not split into first and last names. `version` and `url` are kept for
+    the styles that print them (biblatex); the version is given once.
+    """
     authors = " and ".join(f"{{{bibtex_escape(name)}}}" for name in meta.authors)
     fields = [
         ("author", authors),
-        ("title", bibtex_escape(title)),
+        ("title", f"{{{bibtex_escape(title)}}}"),
         ("booktitle", bibtex_escape(meta.full_title)),
+        ("publisher", bibtex_escape(meta.publisher_text)),
         ("year", meta.year),
         ("version", meta.version),
-        ("note", f"Version {meta.version}"),
         ("url", page_url(meta, docname)),
     ]
-    body = ",\n".join(f"  {name:<9} = {{{value}}}" for name, value in fields)
-    return f"@incollection{{{meta.bibtex_key_prefix}{meta.year}:{slug(docname)},\n{body},\n}}"
+    key = f"{meta.bibtex_key_prefix}{meta.year}:{slug(docname)}"
+    return format_bibtex("incollection", key, fields)
 
 
-def article_reference(bib_files: list[Path], key: str) -> list[tuple[str, bool]]:
-    """Author-date reference to a journal article found in .bib files, as (text, italic) runs."""
+def bib_entry(bib_files: list[Path], key: str):
+    """The entry with this key in the first .bib file that has it (a pybtex Entry)."""
     from pybtex.database import parse_file
-    from pybtex.richtext import Text
 
     for bib_file in bib_files:
         entries = parse_file(str(bib_file), "bibtex").entries
         if key in entries:
-            entry = entries[key]
-            break
-    else:
-        raise KeyError(f"no entry with key {key!r} in {', '.join(map(str, bib_files))}")
+            return entries[key]
+    raise KeyError(f"no entry with key {key!r} in {', '.join(map(str, bib_files))}")
+
+
+def article_bibtex(bib_files: list[Path], key: str) -> str:
+    """The article's BibTeX entry as the book's .bib files record it (no field added)."""
+    entry = bib_entry(bib_files, key)
+    fields = [
+        (role, " and ".join(str(person) for person in persons))
+        for role, persons in entry.persons.items()
+    ]
+    fields += list(entry.fields.items())
+    return format_bibtex(entry.type, key, fields)
+
+
+def article_reference(bib_files: list[Path], key: str) -> list[tuple[str, bool]]:
+    """Author-date reference to a journal article found in .bib files, as (text, italic) runs."""
+    from pybtex.richtext import Text
+
+    entry = bib_entry(bib_files, key)
 
     def field(name: str) -> str:
         return Text.from_latex(entry.fields.get(name, "")).render_as("text")

@@ -6,18 +6,13 @@
 2. docutils writes a bibliography as ``<div role="list">`` holding ``<div role="doc-biblioentry">``
    items. That role is deprecated in ARIA 1.2 and is not a list item, so axe-core reports
    aria-required-children (critical) on the references list. The entries become list items.
-3. myst-nb writes each hidden code cell's toggle as ``<summary aria-label="Toggle hidden content">``
-   around the visible words "Show code cell source", which axe-core reports as
-   label-content-name-mismatch (serious): a speech-input user saying the words they see would not
-   reach it. Without the aria-label the summary is named by its visible words.
+The toggles of hidden code cells are written by code_cells.py (no aria-label, valid markup).
 """
 
 from sphinx.application import Sphinx
 
 DEPRECATED_ENTRY_ROLE = 'role="doc-biblioentry"'
 LIST_ITEM_ROLE = 'role="listitem"'
-MISLABELLED_SUMMARY = '<summary aria-label="Toggle hidden content">'
-PLAIN_SUMMARY = "<summary>"
 
 
 def script_key(script: object) -> tuple:
@@ -41,13 +36,12 @@ def unique_scripts(scripts: list) -> list:
 
 
 def fix_page(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: object) -> None:
-    """Drop repeated scripts, give bibliography entries a valid role, name toggles by their text."""
+    """Drop repeated scripts, give bibliography entries a valid role."""
     if context.get("script_files"):
         context["script_files"] = unique_scripts(context["script_files"])
     body = context.get("body")
     if isinstance(body, str):
-        body = body.replace(DEPRECATED_ENTRY_ROLE, LIST_ITEM_ROLE)
-        context["body"] = body.replace(MISLABELLED_SUMMARY, PLAIN_SUMMARY)
+        context["body"] = body.replace(DEPRECATED_ENTRY_ROLE, LIST_ITEM_ROLE)
 
 
 def setup(app: Sphinx) -> dict:

@@ -8,6 +8,13 @@ LaTeX builds (Sphinx's own LaTeX class; see `latex:` in _config.yml):
   title of its single chapter ("Introduction", "Conclusion"); the appendices part starts
   LaTeX's appendix numbering (A, B, ...);
 - the code of cells tagged `hide-input` is left out (the HTML hides it; the notebooks keep it);
+- the solution of each exercise (a cell tagged `hide-cell`, behind a toggle in HTML) moves to an
+  appendix at the end of the book, "Solutions to the exercises", and the chapter gives its page:
+  the chapters can be handed to students without the answers;
+- a BibTeX entry or the shell lines of "Rerun this chapter" (literal blocks of class
+  `bibtex-entry` or `rerun-recipe`) are set in one unbreakable box, scaled down to the line when
+  needed, so that a copy from the PDF gives the text unchanged (no wrapped line, no continuation
+  mark, no "continued on next page");
 - a {download} link (the CSV behind a figure) points to the chapter's online page, which has it.
 HTML builds: when the PDF has been built into the sibling `latex/` folder of the HTML output
 (`make pdf` before `make book`), it is copied to the site root under the name `pdf:` of
@@ -33,6 +40,10 @@ logger = logging.getLogger(__name__)
 PREFACE_TITLE = "About this book"
 APPENDIX_CAPTION = "Appendices"
 HIDDEN_INPUT_TAG = "tag_hide-input"
+SOLUTION_TAG = "tag_hide-cell"
+SOLUTIONS_TITLE = "Solutions to the exercises"
+SOLUTIONS_DOCNAME = "pdf-solutions"
+COPYABLE_CLASSES = ("bibtex-entry", "rerun-recipe")
 DOWNLOAD_GROUP = "download-buttons"
 PDF_BUTTON_LABEL = "download-book-pdf-button"
 # Sphinx fills its LaTeX escape tables when a LaTeX builder starts; the title page is made earlier.
@@ -184,6 +195,81 @@ def drop_hidden_code(doctree: nodes.Node) -> int:
     return dropped
 
 
+def copyable_latex(text: str, name: str) -> str:
+    """LaTeX that sets text verbatim in one box (\\dbcopyable of diversionbook.sty)."""
+    if "\\end{SaveVerbatim}" in text:
+        raise ValueError("a copyable block cannot contain \\end{SaveVerbatim}")
+    return (
+        f"\\begin{{SaveVerbatim}}{{{name}}}\n{text}\n\\end{{SaveVerbatim}}\n"
+        f"\\dbcopyable{{{name}}}\n"
+    )
+
+
+def typeset_copyable(doctree: nodes.Node) -> int:
+    """Set the BibTeX entries and shell recipes for copying (see the module docstring)."""
+    blocks = [
+        block
+        for block in doctree.findall(nodes.literal_block)
+        if any(name in block.get("classes", []) for name in COPYABLE_CLASSES)
+    ]
+    for number, block in enumerate(blocks, 1):
+        latex = copyable_latex(block.astext(), f"dbcopy{number}")
+        block.parent.replace(block, nodes.raw("", latex, format="latex"))
+    return len(blocks)
+
+
+def top_pages(doctree: nodes.Node) -> list[addnodes.start_of_file]:
+    """The pages included by the root page's toctrees (not those included by other pages)."""
+    pages = []
+    for page in doctree.findall(addnodes.start_of_file):
+        parent = page.parent
+        while parent is not None and not isinstance(parent, addnodes.start_of_file):
+            parent = parent.parent
+        if parent is None:
+            pages.append(page)
+    return pages
+
+
+def move_solutions(doctree: nodes.Node, titles: dict[str, str], root_doc: str) -> int:
+    """Move every solution cell into a last appendix chapter; leave its page number in its
+    place. Return how many moved."""
+    cells = list(doctree.findall(lambda n: has_class(n, SOLUTION_TAG)))
+    pages = top_pages(doctree)
+    if not cells or not pages:
+        return 0
+    appendix = nodes.section(ids=[SOLUTIONS_DOCNAME], classes=[SOLUTIONS_DOCNAME])
+    appendix += nodes.title(SOLUTIONS_TITLE, SOLUTIONS_TITLE)
+    intro = (
+        "The solution of each chapter's exercise: the code that answers it and what the code "
+        "prints, as in the chapter's notebook. The chapters give the page of their solution."
+    )
+    appendix += nodes.paragraph(intro, intro)
+    seen: dict[str, int] = {}
+    for number, cell in enumerate(cells, 1):
+        page = page_of(cell, root_doc)
+        seen[page] = seen.get(page, 0) + 1
+        title = titles.get(page, page) + (f" ({seen[page]})" if seen[page] > 1 else "")
+        pointer = (
+            f"\\par\\noindent\\label{{dbexercise:{number}}}"
+            f"\\emph{{Solution: page~\\pageref{{dbsolution:{number}}}.}}\\par\n"
+        )
+        cell.parent.replace(cell, nodes.raw("", pointer, format="latex"))
+        solution = nodes.section(ids=[f"{SOLUTIONS_DOCNAME}-{number}"])
+        solution += nodes.title(title, title)
+        back = (
+            f"\\label{{dbsolution:{number}}}"
+            f"\\emph{{Exercise on page~\\pageref{{dbexercise:{number}}}.}}\\par\n"
+        )
+        solution += nodes.raw("", back, format="latex")
+        solution += cell
+        appendix += solution
+    chapter = addnodes.start_of_file(docname=SOLUTIONS_DOCNAME)
+    chapter += appendix
+    last = pages[-1]
+    last.parent.insert(last.parent.index(last) + 1, chapter)
+    return len(cells)
+
+
 def page_of(node: nodes.Node, default: str) -> str:
     """The page a node of the assembled LaTeX document comes from."""
     # Sphinx marks each section of an included page with the page's name (the top sections of an
@@ -284,12 +370,14 @@ def shape_latex_document(app: Sphinx, doctree: nodes.document, docname: str) -> 
     if app.builder.format != "latex":
         return
     drop_hidden_code(doctree)
+    typeset_copyable(doctree)
     link_downloads_online(doctree, app.config.html_baseurl, app.config.root_doc)
     if docname != app.config.root_doc or not doctree.next_node(addnodes.start_of_file):
         return
     titles = {name: title.astext() for name, title in app.env.titles.items()}
     insert_parts(doctree, toc_parts(app.env.get_doctree(docname), titles))
     gather_preface(doctree)
+    move_solutions(doctree, titles, app.config.root_doc)
 
 
 def setup(app: Sphinx) -> dict:

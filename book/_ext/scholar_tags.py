@@ -3,7 +3,9 @@
 - config-inited: the public address of the book as one PDF (`book_pdf_url`; by default
   <base_url><pdf> of book/metadata.yml), which Scholar's `citation_pdf_url` gives;
 - doctree-read: records a chapter's summary (the opening of its "What the article argues"
-  section) as its description, for the Open Graph tags too;
+  section, or of the page for a chapter without one) as its description, for the Open Graph tags
+  too; env-updated: once every page's title is known, a link to a page reads as that page's title
+  in the summary, as it does on the page;
 - html-page-context: adds Google Scholar (Highwire Press) tags and the description to chapter pages.
 Without book/metadata.yml it does nothing.
 """
@@ -16,7 +18,10 @@ from typing import Any
 
 from book_metadata import BookMetadata, app_metadata, is_chapter, page_title, page_url
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.util import docname_join
 
 SUMMARY_SECTION = "what the article argues"
 SUMMARY_LENGTH = 300
@@ -39,14 +44,22 @@ def shorten(text: str, limit: int = SUMMARY_LENGTH) -> str:
     return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
-def prose_text(node: nodes.Node) -> str:
-    """Text of a paragraph without its citations (which read as bare keys before resolution)."""
+def prose_text(node: nodes.Node, titles: dict[str, str] | None = None, base: str = "") -> str:
+    """Text of a paragraph without its citations (which read as bare keys before resolution);
+    with `titles` (docname: title), a link to a page without its own text reads as the title."""
     parts = []
+    named: set[int] = set()
     for child in node.findall(nodes.Text):
-        if any(
-            getattr(parent, "get", lambda *_: None)("refdomain") == "cite"
-            for parent in _ancestors(child, node)
-        ):
+        chain = _ancestors(child, node)
+        if any(getattr(parent, "get", lambda *_: None)("refdomain") == "cite" for parent in chain):
+            continue
+        link = next((parent for parent in chain if isinstance(parent, addnodes.pending_xref)
+                     and parent.get("reftype") == "doc" and not parent.get("refexplicit")), None)
+        target = docname_join(base, link["reftarget"]) if link is not None else ""
+        if titles is not None and target in titles:
+            if id(link) not in named:
+                named.add(id(link))
+                parts.append(titles[target])
             continue
         parts.append(child.astext())
     text = " ".join("".join(parts).split())
@@ -64,15 +77,25 @@ def _ancestors(node: nodes.Node, stop: nodes.Node) -> list[nodes.Node]:
     return chain
 
 
-def chapter_summary(doctree: nodes.document) -> str | None:
-    """Summary of a chapter: the opening of its "What the article argues" section."""
-    for section in doctree.findall(nodes.section):
+def chapter_summary(
+    doctree: nodes.document, titles: dict[str, str] | None = None, base: str = ""
+) -> str | None:
+    """Summary of a chapter: the opening of its "What the article argues" section or, for a
+    chapter without one, the first paragraph under its title (before any section)."""
+    sections = list(doctree.findall(nodes.section))
+    for section in sections:
         title = section.next_node(nodes.title)
-        if title is None or title.astext().strip().lower() != SUMMARY_SECTION:
-            continue
-        for child in section.children:
-            if isinstance(child, nodes.paragraph) and prose_text(child):
-                return shorten(prose_text(child))
+        if title is not None and title.astext().strip().lower() == SUMMARY_SECTION:
+            return _first_paragraph(section, titles, base)
+    return _first_paragraph(sections[0], titles, base) if sections else None
+
+
+def _first_paragraph(section: nodes.section, titles: dict[str, str] | None,
+                     base: str) -> str | None:
+    """The first paragraph with prose directly in a section, shortened; None if there is none."""
+    for child in section.children:
+        if isinstance(child, nodes.paragraph) and prose_text(child, titles, base):
+            return shorten(prose_text(child, titles, base))
     return None
 
 
@@ -121,6 +144,22 @@ def record_summary(app: Sphinx, doctree: nodes.document) -> None:
     page_meta["book_summary"] = summary or ""
 
 
+def resolve_summaries(app: Sphinx, env: BuildEnvironment) -> None:
+    """Once all titles are known, rewrite each chapter's summary with links read as page titles
+    (a description set by the page itself is left alone)."""
+    meta = app.book_metadata
+    titles = {docname: title.astext() for docname, title in env.titles.items()}
+    for docname in sorted(env.found_docs):
+        page_meta = env.metadata.get(docname, {})
+        recorded = page_meta.get("book_summary")
+        if not recorded or not is_chapter(docname, meta.chapters):
+            continue
+        summary = chapter_summary(env.get_doctree(docname), titles, docname) or recorded
+        if page_meta.get("og:description") == recorded:
+            page_meta["og:description"] = summary
+        page_meta["book_summary"] = summary
+
+
 def add_page_tags(
     app: Sphinx, pagename: str, templatename: str, context: dict, doctree: nodes.document | None
 ) -> None:
@@ -147,6 +186,7 @@ def setup(app: Sphinx) -> dict:
         return extension
     app.connect("config-inited", set_pdf_url, priority=100)
     app.connect("doctree-read", record_summary, priority=400)
+    app.connect("env-updated", resolve_summaries)
     # Before sphinxext-opengraph (priority 500) adds its own tags.
     app.connect("html-page-context", add_page_tags, priority=400)
     return extension

@@ -5,7 +5,10 @@ Loads sphinx-sitemap, sphinx-notfound-page and sphinxext-rediraffe, and:
   depth (absolute links) and redirects with book/_ext/redirect.html;
 - env-updated: gives rediraffe the redirects of `redirects:` in book/metadata.yml whose target is
   a page of this build;
-- html-collect-pages: lists the chapters on the 404 page.
+- html-collect-pages: lists the chapters on the 404 page;
+- build-finished: writes the site's root index.html as a redirect page to the home page, from the
+  same template as the other redirects (sphinx-external-toc would otherwise write a bare
+  `<meta http-equiv="Refresh">` with no doctype or title, which is not valid HTML).
 Without book/metadata.yml it does nothing; without its redirects file it stops the build.
 """
 
@@ -108,6 +111,19 @@ def fill_notfound_page(app: Sphinx) -> list:
     return []
 
 
+def root_redirect(app: Sphinx, exception: Exception | None) -> None:
+    """Write <outdir>/index.html as a redirect page to the home page (when that is not index)."""
+    root_doc = app.config.root_doc
+    if exception is not None or app.builder.format != "html" or root_doc == "index":
+        return
+    import jinja2
+
+    target = f"{root_doc}.html"
+    template = jinja2.Template((Path(app.srcdir) / REDIRECT_TEMPLATE).read_text(encoding="utf-8"))
+    page = template.render(rel_url=target, to_url=target)
+    (Path(app.outdir) / "index.html").write_text(page, encoding="utf-8")
+
+
 def setup(app: Sphinx) -> dict:
     extension = {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
     meta = app_metadata(app)
@@ -120,4 +136,6 @@ def setup(app: Sphinx) -> dict:
     app.connect("env-updated", redirects_to_built_pages)
     # Before sphinx-notfound-page (priority 500) writes the page from its context.
     app.connect("html-collect-pages", fill_notfound_page, priority=400)
+    # Before sphinx-external-toc (priority 500), which writes a bare redirect when none exists.
+    app.connect("build-finished", root_redirect, priority=400)
     return extension
