@@ -202,6 +202,24 @@ def _wrap_category_labels(fig: Figure, width: float, renderer: object) -> None:
         ax.set_yticks(ax.get_yticks(), wrapped)
 
 
+def _thin_year_ticks(fig: Figure) -> None:
+    """On a date axis whose year labels run into each other, label every 2nd, 4th... year."""
+    import matplotlib.dates as mdates
+
+    for ax in fig.axes:
+        for _ in range(4):
+            locator = ax.xaxis.get_major_locator()
+            if not isinstance(locator, mdates.YearLocator):
+                break
+            fig.canvas.draw()
+            renderer = fig.canvas.get_renderer()
+            shown = [t for t in ax.get_xticklabels() if t.get_text()]
+            needed = sum(t.get_window_extent(renderer).width for t in shown) * 1.4
+            if needed <= ax.get_window_extent(renderer).width:
+                break
+            ax.xaxis.set_major_locator(mdates.YearLocator(2 * locator.base.step))
+
+
 def fit_width(fig: Figure, width: float = FIGURE_WIDTH, tries: int = 8) -> Figure:
     """Make a figure at most `width` inches wide as saved, labels and legends included.
 
@@ -210,7 +228,8 @@ def fit_width(fig: Figure, width: float = FIGURE_WIDTH, tries: int = 8) -> Figur
     further on a phone, and its text with it. So a figure drawn wider than `width` is set to it,
     labels that stick out of it are given room inside it (tight_layout),
     legends wider than the figure go to one column, titles, axis labels and long category names
-    wrap, and the axes narrow (to no less than half their width; text keeps its size). A figure
+    wrap, the axes narrow (to no less than half their width; text keeps its size) and year axes
+    label fewer years if theirs run into each other. A figure
     still too wide is left for its plot function to fix.
     """
     current, height = fig.get_size_inches()
@@ -256,6 +275,7 @@ def fit_width(fig: Figure, width: float = FIGURE_WIDTH, tries: int = 8) -> Figur
         if narrower >= current - 0.005:
             break
         fig.set_size_inches(narrower, height)
+    _thin_year_ticks(fig)
     return fig
 
 

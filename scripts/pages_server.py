@@ -17,6 +17,7 @@ import hashlib
 import http.server
 import mimetypes
 import os
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -125,12 +126,21 @@ class PagesHandler(http.server.SimpleHTTPRequestHandler):
             self.wfile.write(data)
 
 
+class PagesServer(http.server.ThreadingHTTPServer):
+    """The threaded server, quiet when a browser drops a connection it no longer needs."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 @contextmanager
 def serving(directory: Path, port: int = 0) -> Iterator[str]:
     """Serve `directory` on 127.0.0.1 (a free port by default) in a thread; yields the base URL."""
     handler = partial(PagesHandler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
-    server.daemon_threads = True
+    server = PagesServer(("127.0.0.1", port), handler)
     thread = threading.Thread(target=server.serve_forever, name="pages-server", daemon=True)
     thread.start()
     host, bound = server.server_address[:2]
@@ -148,7 +158,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     args = parser.parse_args()
     handler = partial(PagesHandler, directory=args.directory)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler)
+    server = PagesServer(("127.0.0.1", args.port), handler)
     print(f"Serving {args.directory} at http://127.0.0.1:{args.port}/ (Ctrl-C to stop)", flush=True)
     try:
         server.serve_forever()

@@ -178,7 +178,7 @@ def test_make_serve_binds_to_this_machine_only() -> None:
     recipe = re.search(r"^serve:.*?(?=^\S|\Z)", makefile, re.M | re.S).group(0)
     assert "scripts/pages_server.py --port $(PORT) _build/html" in recipe
     server = (REPO_ROOT / "scripts" / "pages_server.py").read_text(encoding="utf-8")
-    assert 'ThreadingHTTPServer(("127.0.0.1", args.port)' in server
+    assert 'PagesServer(("127.0.0.1", args.port)' in server
 
 
 # The built site (marker `book`).
