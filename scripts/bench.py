@@ -438,6 +438,11 @@ def main(argv: list[str] | None = None) -> int:
                  python.parent / "jupyter-book", [], edit)
         )
 
+    for book in books:  # fail now rather than after the clean builds
+        if not (book.source / book.book_dir / book.edit).is_file():
+            folder = book.source / book.book_dir
+            parser.error(f"{book.name}: no page {book.edit} to edit in {folder}")
+
     scratch = args.keep or Path(tempfile.mkdtemp(prefix="book-bench-"))
     scratch.mkdir(parents=True, exist_ok=True)
     busy_before = other_processes()
