@@ -262,7 +262,7 @@ def plot_drug_arrests(
         ax.annotate(f"NIBRS only from {first}", xy=(first - 0.5, 0.02),
                     xycoords=("data", "axes fraction"), xytext=(-2, 0),
                     textcoords="offset points", rotation=90, ha="right", va="bottom",
-                    fontsize="x-small")
+                    fontsize=style.SMALL_FONT)
     if len(later) or reporting is not None:
         style.shade_after_article(ax, end_year + 0.5)
     ax.set_ylabel("Drug-law arrests (millions)")

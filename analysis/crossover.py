@@ -129,7 +129,7 @@ def plot_us_by_race(
     """US rates by group across the race-classification break: bridged-race lines with limits,
     later single-race points (dashed only within one document), the break and the gap marked."""
     require_columns(series, [*COLUMNS, "segment"], "plot_us_by_race")
-    fig, ax = style.figure_axes(ax, figsize=(7.5, 4.6))
+    fig, ax = style.figure_axes(ax, figsize=(style.FIGURE_WIDTH, 4.6))
     for i, group in enumerate(groups):
         _draw_runs(ax, series[series["race_ethnicity"] == group], style.colour(i), group)
     style.shade_after_article(ax, after, "after the article", label_at="bottom")
@@ -151,7 +151,7 @@ def _mark_break(ax: Axes, series: pd.DataFrame, break_year: int) -> None:
     ax.axvline(break_year - 0.5, color=style.PALETTE["black"], linestyle=":", linewidth=1)
     ax.annotate("race classification changes", xy=(break_year - 0.5, 0.98),
                 xycoords=("data", "axes fraction"), xytext=(-2, 0), textcoords="offset points",
-                rotation=90, ha="right", va="top", fontsize="x-small")
+                rotation=90, ha="right", va="top", fontsize=style.SMALL_FONT)
     years = sorted(series["year"].unique())
     missing = [y for y in range(years[0], years[-1] + 1) if y not in years]
     for run in _runs(missing):
@@ -174,7 +174,7 @@ def plot_ratio(ratios: pd.DataFrame, after: float = 2019.5, ax: Axes | None = No
     computable; runs never cross a change of classification or document."""
     require_columns(ratios, ["year", "race_system", "source_id", "rate_ratio",
                              "rate_ratio_lower_95", "rate_ratio_upper_95"], "plot_ratio")
-    fig, ax = style.figure_axes(ax, figsize=(7.5, 3.4))
+    fig, ax = style.figure_axes(ax, figsize=(style.FIGURE_WIDTH, 3.4))
     table = line_segments(ratios.assign(race_ethnicity="ratio").rename(
         columns={"rate_ratio": "rate_per_100k", "rate_ratio_lower_95": "lower_95",
                  "rate_ratio_upper_95": "upper_95"}))
@@ -207,8 +207,9 @@ def plot_ma_by_race_and_sex(
     if unknown:
         raise ValueError(f"unknown race_ethnicity {unknown}; valid values are {list(MA_GROUPS)}")
     if fig is None:
-        fig = plt.figure(figsize=(7.5, 3.8))
-    axes = fig.subplots(1, 3, sharex=True, sharey=True)
+        fig = plt.figure(figsize=(style.FIGURE_WIDTH, 7.6))
+    # One panel above another, so that each has the width of a phone's screen.
+    axes = fig.subplots(3, 1, sharex=True, sharey=True)
     runs = line_segments(table.assign(race_system="not_stated"),
                          keys=("race_ethnicity", "sex", "source_id"))
     groups = [g for g in MA_GROUPS if g in set(table["race_ethnicity"])]
@@ -226,16 +227,17 @@ def plot_ma_by_race_and_sex(
                         markeredgecolor="black" if article else colour, markeredgewidth=0.5)
         ax.set_title(SEX_LABELS[sex] + ("" if sex == "both" else " only"))
         first, last = int(table["year"].min()), int(table["year"].max())
-        ax.set_xticks(range(first, last + 1, 2))
+        ax.set_xticks(range(first, last + 1))
         ax.set_xlim(first - 0.5, last + 0.5)
         style.shade_after_article(ax, after, "later")
-    axes[0].set_ylabel("Deaths per 100,000 residents")
+        ax.set_ylabel("Per 100,000")
     axes[0].set_ylim(bottom=0)
-    axes[1].set_xlabel("Year of death")
+    axes[-1].set_xlabel("Year of death")
     handles = [Line2D([], [], color=style.colour(i), marker="o", label=MA_GROUPS[g])
                for i, g in enumerate(groups)]
     handles.append(Line2D([], [], color="0.3", marker="D", linestyle="none",
                           markeredgecolor="black", label="As printed in the article (2019)"))
-    fig.legend(handles=handles, loc="upper center", ncol=3, bbox_to_anchor=(0.5, 0.0),
-               fontsize="small")
+    fig.tight_layout()
+    fig.legend(handles=handles, loc="upper center", ncol=2, bbox_to_anchor=(0.5, 0.0),
+               fontsize=style.SMALL_FONT)
     return fig

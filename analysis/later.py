@@ -96,7 +96,7 @@ def plot_ma_deaths(
     latest figure of other releases for the years it lacks as hollow markers, figures of other
     measures as crosses, the article's figure as a diamond, later years shaded."""
     require_columns(deaths, ["year", "measure", "deaths", "vintage", "source_id"])
-    fig, ax = style.figure_axes(ax, figsize=(7.5, 3.8))
+    fig, ax = style.figure_axes(ax, figsize=(style.FIGURE_WIDTH, 3.8))
     main = release(deaths, "deaths", TOTAL, main_vintage)
     main = main[main["year"] >= first_year]
     years = range(int(main["year"].min()), int(main["year"].max()) + 1)
@@ -132,7 +132,7 @@ def plot_ma_rates(
     """Rates by year with exact Poisson 95% limits, each year from its own release, so the points
     are not joined; the article's figure as a diamond, later years shaded."""
     require_columns(pairs, ["year", "rate_per_100k", "rate_lower_95", "rate_upper_95"])
-    fig, ax = style.figure_axes(ax, figsize=(7.5, 3.4))
+    fig, ax = style.figure_axes(ax, figsize=(style.FIGURE_WIDTH, 3.4))
     errors = np.vstack([pairs["rate_per_100k"] - pairs["rate_lower_95"],
                         pairs["rate_upper_95"] - pairs["rate_per_100k"]])
     ax.errorbar(pairs["year"], pairs["rate_per_100k"], yerr=errors, fmt="o", capsize=3,
@@ -178,8 +178,10 @@ def plot_cities(fragments: pd.DataFrame, cities: tuple[str, ...] = CITIES) -> Fi
     basis, other periods listed in the panel, a city with nothing later says so."""
     require_columns(fragments, ["place", "period", "first_year", "months", "basis", "deaths",
                                 "later"], "plot_cities")
-    fig, axes = plt.subplots(2, 2, figsize=(7.5, 6.0), sharex=True)
-    for ax, place in zip(axes.flat, cities, strict=True):
+    # One panel above another, so that each has the width of a phone's screen.
+    fig, axes = plt.subplots(len(cities), 1, figsize=(style.FIGURE_WIDTH, 2.3 * len(cities)),
+                             sharex=True)
+    for ax, place in zip(axes, cities, strict=True):
         rows = fragments[fragments["place"] == place]
         for i, basis in enumerate(("residence", "occurrence")):
             line = rows[~rows["later"] & (rows["basis"] == basis)].sort_values("first_year")
@@ -197,16 +199,14 @@ def plot_cities(fragments: pd.DataFrame, cities: tuple[str, ...] = CITIES) -> Fi
             note = "No figure found\nafter 2018"
         if note:  # above the data: the axis is raised to make room
             ax.text(0.98, 0.96, note, transform=ax.transAxes, ha="right", va="top",
-                    fontsize="x-small", color="0.25")
+                    fontsize=style.SMALL_FONT, color="0.25")
         ax.set_title(place.capitalize(), loc="left")
         ax.set_ylim(0, rows["deaths"].max() * (1.7 if note else 1.1))
         ax.set_xlim(2013.5, 2024.5)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
-        style.shade_after_article(ax, AFTER, "later")
-    for ax in axes[:, 0]:
-        ax.set_ylabel("Opioid-related deaths")
-    for ax in axes[1, :]:
-        ax.set_xlabel("Year of death")
+        style.shade_after_article(ax, AFTER, "later", label_at="bottom")
+        ax.set_ylabel("Deaths")
+    axes[-1].set_xlabel("Year of death")
     handles = [plt.Line2D([], [], color=style.colour(0), label="Residents, MDPH table (to 2018)"),
                plt.Line2D([], [], color=style.colour(1), linestyle="--",
                           label="Deaths in the city, MDPH table (to 2018)")]
@@ -216,7 +216,7 @@ def plot_cities(fragments: pd.DataFrame, cities: tuple[str, ...] = CITIES) -> Fi
                 for basis, colour in (("residence", style.colour(0)),
                                       ("occurrence", style.colour(1)),
                                       ("unspecified", style.colour(2)))]
-    fig.legend(handles=handles, loc="upper center", ncol=2, bbox_to_anchor=(0.5, 0.0),
-               fontsize="small")
     fig.tight_layout()
+    fig.legend(handles=handles, loc="upper center", ncol=1, bbox_to_anchor=(0.5, 0.0),
+               fontsize=style.SMALL_FONT)
     return fig

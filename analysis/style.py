@@ -304,7 +304,7 @@ def shade_after_article(
     top = label_at == "top"
     ax.annotate(label, xy=(first, 1 if top else 0), xycoords=("data", "axes fraction"),
                 xytext=(3, -3 if top else 3), textcoords="offset points", ha="left",
-                va="top" if top else "bottom", fontsize="x-small", color="0.3")
+                va="top" if top else "bottom", fontsize=SMALL_FONT, color="0.3")
 
 
 def mark_gap(ax: Axes, start: object, end: object, label: str, label_at: str = "bottom") -> None:
@@ -315,4 +315,4 @@ def mark_gap(ax: Axes, start: object, end: object, label: str, label_at: str = "
     top = label_at == "top"
     ax.annotate(label, xy=(start, 1 if top else 0), xycoords=("data", "axes fraction"),
                 xytext=(2, -3 if top else 3), textcoords="offset points", ha="left",
-                va="top" if top else "bottom", fontsize="x-small", color="0.3", rotation=90)
+                va="top" if top else "bottom", fontsize=SMALL_FONT, color="0.3", rotation=90)
