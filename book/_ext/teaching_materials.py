@@ -381,8 +381,9 @@ footer { font-size: 8pt; color: #444; border-top: 1px solid #888; margin-top: .7
 a { color: inherit; }
 .screen { font: 9pt sans-serif; margin-top: 1em; }
 @media print {
-  body { max-width: none; margin: 0; padding: 0; font-size: 10pt; }
-  figure img { max-height: 7cm; }
+  body { max-width: none; margin: 0; padding: 0; font-size: 9.8pt; }
+  figure img { max-height: 6.5cm; }
+  figcaption { font-size: 8.2pt; line-height: 1.25; }
   .screen { display: none; }
 }
 """
