@@ -230,6 +230,9 @@ def copy_sources(source: Path, target: Path) -> None:
     """A copy of a book's sources without builds, environments or caches."""
     ignore = shutil.ignore_patterns(*SKIP_COPY, "__pycache__", ".pytest_cache", "figdata")
     shutil.copytree(source, target, ignore=ignore, symlinks=True)
+    # The wheel `make book` builds before the HTML (make wheel), which the build publishes.
+    if (source / "_build" / "dist").is_dir():
+        shutil.copytree(source / "_build" / "dist", target / "_build" / "dist")
 
 
 def build(book: Book, root: Path) -> tuple[float, subprocess.CompletedProcess]:
