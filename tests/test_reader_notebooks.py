@@ -168,3 +168,21 @@ def test_citations_of_the_real_bibliography() -> None:
     assert works["mgl2020classes"].author == "Massachusetts General Law, Chapter 94C, Section 31"
     assert "Déviance et Société" in works["vivant2021"].reference
     assert all("\n" not in work.reference for work in works.values())
+
+
+def test_citations_are_reused_while_the_bibliography_is_unchanged(tmp_path, monkeypatch) -> None:
+    bib = tmp_path / "works.bib"
+    bib.write_text("@book{doe2020, author = {Doe, Jane}, title = {A Book}, year = {2020},"
+                   " publisher = {P}}\n", encoding="utf-8")
+    first = rn.citations_cached([bib], tmp_path / "cache")
+    assert (first["doe2020"].author, first["doe2020"].year) == ("Doe", "2020")
+    assert (tmp_path / "cache" / rn.CITATIONS_CACHE).is_file()
+    calls = []
+    monkeypatch.setattr(rn, "citations", lambda files: calls.append(files) or {})
+    assert rn.citations_cached([bib], tmp_path / "cache") == first  # read back, not recomputed
+    assert calls == []
+    bib.write_text(bib.read_text(encoding="utf-8").replace("2020}", "2021}"), encoding="utf-8")
+    assert rn.citations_cached([bib], tmp_path / "cache") == {}  # the .bib changed: recomputed
+    assert calls == [[bib]]
+    (tmp_path / "cache" / rn.CITATIONS_CACHE).write_text("{not json", encoding="utf-8")
+    assert rn.citations_cached([bib], tmp_path / "cache") == {}

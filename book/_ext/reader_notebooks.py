@@ -316,6 +316,38 @@ def citation_label_author(entry) -> str:
     return f"{names[0]} et al."
 
 
+# Formatting every work with pybtex takes seconds (Text.from_latex on each name); the result
+# depends only on the .bib files, so it is kept next to the build and reused while they are
+# unchanged (the reader notebooks and the handouts of one build share it too).
+CITATIONS_CACHE = ".reader-citations.json"
+
+
+def citations_cached(bib_files: list[Path], cache_dir: Path | None) -> dict[str, Citation]:
+    """citations(bib_files), read from `cache_dir` when the .bib files have not changed."""
+    import hashlib
+
+    import pybtex
+
+    digest = hashlib.sha256(pybtex.__version__.encode())
+    for path in bib_files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    key = digest.hexdigest()
+    cache = cache_dir / CITATIONS_CACHE if cache_dir is not None else None
+    if cache is not None and cache.is_file():
+        try:
+            stored = json.loads(cache.read_text(encoding="utf-8"))
+        except json.JSONDecodeError:
+            stored = {}
+        if stored.get("key") == key:
+            return {name: Citation(**work) for name, work in stored["works"].items()}
+    works = citations(bib_files)
+    if cache is not None:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_text(json.dumps({"key": key, "works": {
+            name: vars(work) for name, work in works.items()}}), encoding="utf-8")
+    return works
+
+
 def citations(bib_files: list[Path]) -> dict[str, Citation]:
     """Every work of the book's .bib files: its author-year label and its reference as Markdown."""
     from pybtex.database import parse_file
@@ -375,7 +407,8 @@ def build_context(app: Sphinx) -> Context:
         labels=labels,
         figure_numbers=numbers,
         titles={docname: title.astext() for docname, title in env.titles.items()},
-        citations=citations([Path(app.srcdir) / name for name in names]),
+        citations=citations_cached([Path(app.srcdir) / name for name in names],
+                                   Path(app.doctreedir)),
         substitutions={key: str(value) for key, value in substitutions.items()},
     )
 
