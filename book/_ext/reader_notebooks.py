@@ -299,16 +299,22 @@ def reader_notebook(
 # --- the bibliography -------------------------------------------------------------------------
 
 
+def latex_text(value: str) -> str:
+    """A BibTeX field as plain text. LaTeX is parsed only where there is some (a backslash or a
+    dollar): pybtex's parser takes tens of milliseconds a name, seconds for the book."""
+    if "\\" in value or "$" in value:
+        from pybtex.richtext import Text
+
+        return Text.from_latex(value).render_as("text")
+    return value.replace("{", "").replace("}", "")
+
+
 def citation_label_author(entry) -> str:
     """The author part of an author-year label: A, A and B, A et al."""
-    from pybtex.richtext import Text
-
     persons = entry.persons.get("author") or entry.persons.get("editor") or []
-    names = [
-        Text.from_latex(" ".join(p.prelast_names + p.last_names)).render_as("text") for p in persons
-    ]
+    names = [latex_text(" ".join(p.prelast_names + p.last_names)) for p in persons]
     if not names:  # as sphinxcontrib-bibtex labels it: the title
-        return Text.from_latex(entry.fields.get("title", entry.key)).render_as("text")
+        return latex_text(entry.fields.get("title", entry.key))
     if len(names) == 1:
         return names[0]
     if len(names) == 2:
@@ -359,7 +365,7 @@ def citations(bib_files: list[Path]) -> dict[str, Citation]:
     for bib_file in bib_files:
         for key, entry in parse_file(str(bib_file), "bibtex").entries.items():
             author = citation_label_author(entry)
-            year = Text.from_latex(entry.fields.get("year", "n.d.")).render_as("text")
+            year = latex_text(entry.fields.get("year", "n.d."))
             try:
                 reference = style.format_entry(key, entry).text.render_as("markdown")
             except Exception:  # pybtex's plain style wants fields this entry does not need
