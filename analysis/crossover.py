@@ -8,11 +8,11 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.ticker import FixedLocator, MaxNLocator, NullLocator
+from matplotlib.ticker import MaxNLocator
 
 from analysis import style
 from analysis.checks import require_columns
-from analysis.rates import RACE_LABELS, RATIO_TICKS, SEX_LABELS, Z_95
+from analysis.rates import RACE_LABELS, SEX_LABELS, Z_95, ratio_axes
 
 US = "United States"
 SYSTEMS = {"bridged": "bridged race", "single": "single race"}
@@ -179,13 +179,7 @@ def plot_ratio(ratios: pd.DataFrame, after: float = 2019.5, ax: Axes | None = No
         columns={"rate_ratio": "rate_per_100k", "rate_ratio_lower_95": "lower_95",
                  "rate_ratio_upper_95": "upper_95"}))
     _draw_runs(ax, table, style.colour(0), None)
-    ax.axhline(1, color=style.PALETTE["black"], linewidth=0.8, linestyle="--")
-    ax.set_yscale("log")
-    low, high = ax.get_ylim()
-    ax.yaxis.set_major_locator(FixedLocator([t for t in RATIO_TICKS if low <= t <= high]))
-    ax.yaxis.set_major_formatter("{x:g}")
-    ax.yaxis.set_minor_locator(NullLocator())
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ratio_axes(ax)
     style.shade_after_article(ax, after, "after the article", label_at="bottom")
     first = ratios.iloc[0]
     ax.set_ylabel(f"{first['numerator'].split()[-1]} ÷ {first['denominator'].split()[-1]} "

@@ -163,6 +163,18 @@ def plot_rates_by_group(
     return fig
 
 
+def ratio_axes(ax: Axes) -> None:
+    """Axes for rate ratios by year: log scale with plain ticks (RATIO_TICKS within the data),
+    parity dashed, whole years."""
+    ax.axhline(1, color=style.PALETTE["black"], linewidth=0.8, linestyle="--")
+    ax.set_yscale("log")
+    low, high = ax.get_ylim()
+    ax.yaxis.set_major_locator(FixedLocator([t for t in RATIO_TICKS if low <= t <= high]))
+    ax.yaxis.set_major_formatter("{x:g}")
+    ax.yaxis.set_minor_locator(NullLocator())
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
 def plot_rate_ratios(ratios: pd.DataFrame, ax: Axes | None = None) -> Figure:
     """Rate ratios by year on a log scale, one line per pair, 95% interval as a band; 1 = parity."""
     needed = ["year", "numerator", "denominator", "rate_ratio", "rate_ratio_lower_95",
@@ -177,13 +189,7 @@ def plot_rate_ratios(ratios: pd.DataFrame, ax: Axes | None = None) -> Figure:
                         color=style.colour(i), alpha=0.25, linewidth=0)
         ax.plot(rows.index, rows["rate_ratio"], color=style.colour(i), marker="o", markersize=3,
                 label=f"{num} / {den}")
-    ax.axhline(1, color=style.PALETTE["black"], linewidth=0.8, linestyle="--")
-    ax.set_yscale("log")
-    low, high = ax.get_ylim()
-    ax.yaxis.set_major_locator(FixedLocator([t for t in RATIO_TICKS if low <= t <= high]))
-    ax.yaxis.set_major_formatter("{x:g}")
-    ax.yaxis.set_minor_locator(NullLocator())
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ratio_axes(ax)
     ax.set_xlabel("Year")
     ax.set_ylabel("Crude rate ratio (log scale)")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=1)
