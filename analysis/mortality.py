@@ -111,19 +111,16 @@ def after_article_points(
     us = us[us["year"] > series_end]
     state = latest_by_year(mdph_rates, "rate_per_100k", "opioid_related")
     state = state[state["year"] >= first_state_year]
+    def points(rows: pd.DataFrame, geography: str, measure: str, label: str) -> pd.DataFrame:
+        return rows[["year", "rate_per_100k", "source_id", "vintage"]].assign(
+            geography=geography, measure=measure, label=label
+        )[["year", "geography", "rate_per_100k", "measure", "label", "source_id", "vintage"]]
+
     return pd.concat([
-        pd.DataFrame({"year": us["year"], "geography": NATION,
-                      "rate_per_100k": us["rate_per_100k"],
-                      "measure": "all drugs, age-adjusted (NCHS Data Briefs)",
-                      "label": "United States, all drugs, age-adjusted: one NCHS Data Brief "
-                               "per year", "source_id": us["source_id"],
-                      "vintage": us["vintage"]}),
-        pd.DataFrame({"year": state["year"], "geography": STATE,
-                      "rate_per_100k": state["rate_per_100k"],
-                      "measure": "opioid-related (MDPH)",
-                      "label": "Massachusetts, opioid-related (MDPH): latest release of each "
-                               "year", "source_id": state["source_id"],
-                      "vintage": state["vintage"]}),
+        points(us, NATION, "all drugs, age-adjusted (NCHS Data Briefs)",
+               "United States, all drugs, age-adjusted: one NCHS Data Brief per year"),
+        points(state, STATE, "opioid-related (MDPH)",
+               "Massachusetts, opioid-related (MDPH): latest release of each year"),
     ], ignore_index=True).astype({"year": int})
 
 
