@@ -160,15 +160,8 @@ def marijuana_laws(timeline: pd.DataFrame, jurisdiction: str = "Massachusetts") 
     return laws.astype({"year": int}).sort_values("date").reset_index(drop=True)
 
 
-def consecutive_runs(years: pd.Series | list[int]) -> list[list[int]]:
-    """Split sorted years into runs of consecutive years (a missing year starts a new run)."""
-    runs: list[list[int]] = []
-    for year in sorted(int(y) for y in years):
-        if runs and year == runs[-1][-1] + 1:
-            runs[-1].append(year)
-        else:
-            runs.append([year])
-    return runs
+# Runs of consecutive years, as the other charts split them (kept here for its callers).
+consecutive_runs = style.consecutive_runs
 
 
 def _plot_gap_aware(

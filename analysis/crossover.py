@@ -154,19 +154,8 @@ def _mark_break(ax: Axes, series: pd.DataFrame, break_year: int) -> None:
                 rotation=90, ha="right", va="top", fontsize=style.SMALL_FONT)
     years = sorted(series["year"].unique())
     missing = [y for y in range(years[0], years[-1] + 1) if y not in years]
-    for run in _runs(missing):
+    for run in style.consecutive_runs(missing):
         style.mark_gap(ax, run[0] - 0.5, run[-1] + 0.5, "not found", label_at="top")
-
-
-def _runs(years: list[int]) -> list[list[int]]:
-    """Consecutive years grouped into runs."""
-    runs: list[list[int]] = []
-    for year in years:
-        if runs and year == runs[-1][-1] + 1:
-            runs[-1].append(year)
-        else:
-            runs.append([year])
-    return runs
 
 
 def plot_ratio(ratios: pd.DataFrame, after: float = 2019.5, ax: Axes | None = None) -> Figure:

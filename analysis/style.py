@@ -284,6 +284,18 @@ def glue_number(key: str, value: object) -> None:
     glue(key, value.item() if hasattr(value, "item") else value, display=False)
 
 
+def consecutive_runs(years: object) -> list[list[int]]:
+    """Split years into runs of consecutive years, sorted (a missing year starts a new run): a
+    chart draws a line within a run and leaves the gap between runs visible."""
+    runs: list[list[int]] = []
+    for year in sorted(int(y) for y in years):
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return runs
+
+
 # Later points (after the article's years) sit on a light grey band, so the article's years stay
 # readable; a span where no figure was found gets a hatched band with its reason.
 AFTER_SHADE = "0.92"
