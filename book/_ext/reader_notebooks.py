@@ -380,7 +380,14 @@ def citations(bib_files: list[Path]) -> dict[str, Citation]:
 
 
 def build_context(app: Sphinx) -> Context:
-    """The Context of an HTML build that has read every page."""
+    """The Context of an HTML build that has read every page, made once per build: the reader
+    notebooks and the handouts (teaching_materials) share it, and its glued values."""
+    if getattr(app, "book_reader_context", None) is None:
+        app.book_reader_context = _new_context(app)
+    return app.book_reader_context
+
+
+def _new_context(app: Sphinx) -> Context:
     env = app.env
     std = env.get_domain("std")
     labels = {
