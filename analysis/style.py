@@ -202,6 +202,12 @@ def _wrap_category_labels(fig: Figure, width: float, renderer: object) -> None:
         ax.set_yticks(ax.get_yticks(), wrapped)
 
 
+def _layout(fig: Figure) -> None:
+    """Lay the figure out as drawing it would (text sizes, ticks, legends), without rasterising
+    anything: measuring needs the layout only, and the figure is drawn once, when it is saved."""
+    fig.draw_without_rendering()
+
+
 def _thin_year_ticks(fig: Figure) -> None:
     """On a date axis whose year labels run into each other, label every 2nd, 4th... year."""
     import matplotlib.dates as mdates
@@ -211,7 +217,7 @@ def _thin_year_ticks(fig: Figure) -> None:
             locator = ax.xaxis.get_major_locator()
             if not isinstance(locator, mdates.YearLocator):
                 break
-            fig.canvas.draw()
+            _layout(fig)
             renderer = fig.canvas.get_renderer()
             shown = [t for t in ax.get_xticklabels() if t.get_text()]
             needed = sum(t.get_window_extent(renderer).width for t in shown) * 1.4
@@ -237,7 +243,7 @@ def fit_width(fig: Figure, width: float = FIGURE_WIDTH, tries: int = 8) -> Figur
         fig.set_size_inches(width, height)
     # The saved image adds savefig.pad_inches on each side of what is drawn.
     width -= 2 * float(plt.rcParams["savefig.pad_inches"])
-    fig.canvas.draw()
+    _layout(fig)
     drawn = fig.get_tightbbox(fig.canvas.get_renderer())
     if drawn.x0 < -0.01 or drawn.x1 > fig.get_size_inches()[0] + 0.01:
         # Labels stick out of the canvas: make room for them inside it first.
@@ -246,7 +252,7 @@ def fit_width(fig: Figure, width: float = FIGURE_WIDTH, tries: int = 8) -> Figur
             fig.tight_layout()
     smallest = 0.5 * fig.get_size_inches()[0]
     for _ in range(tries):
-        fig.canvas.draw()
+        _layout(fig)
         renderer = fig.canvas.get_renderer()
         for legend in [*fig.legends, *(ax.get_legend() for ax in fig.axes)]:
             if legend is None:
@@ -264,7 +270,7 @@ def fit_width(fig: Figure, width: float = FIGURE_WIDTH, tries: int = 8) -> Figur
             locator = ax.xaxis.get_major_locator()
             if isinstance(locator, MaxNLocator):
                 locator.set_params(nbins="auto")
-        fig.canvas.draw()
+        _layout(fig)
         saved = fig.get_tightbbox(fig.canvas.get_renderer()).width
         if saved <= width + 0.005:
             break

@@ -236,3 +236,28 @@ def test_fit_width_wraps_long_category_names() -> None:
     padding = 2 * plt.rcParams["savefig.pad_inches"]
     assert fig.get_tightbbox(fig.canvas.get_renderer()).width <= style.FIGURE_WIDTH - padding + 0.01
     plt.close(fig)
+
+
+def test_fit_width_lays_out_without_drawing_as_a_full_draw_would(monkeypatch) -> None:
+    # fit_width measures text after a layout pass that rasterises nothing; a figure fitted that
+    # way must save to the same pixels as one fitted after full draws (the old way).
+    import io
+
+    def fitted_png(layout) -> bytes:
+        monkeypatch.setattr(style, "_layout", layout)
+        style.set_theme()
+        fig, (top, bottom) = plt.subplots(2, 1, figsize=(style.FIGURE_WIDTH + 2, 4))
+        top.plot(pd.to_datetime([f"{y}-01-01" for y in range(1999, 2024)]), range(25), label="a")
+        top.set_title("a. A title long enough to be wrapped to the width of the figure it sits on")
+        top.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        bottom.barh([0, 1], [1, 2])
+        bottom.set_yticks([0, 1], ["Overdoses police responded to (article)", "Confirmed deaths"])
+        style.fit_width(fig)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None})
+        plt.close(fig)
+        return buffer.getvalue()
+
+    without_rendering = fitted_png(style._layout)
+    with_full_draws = fitted_png(lambda fig: fig.canvas.draw())
+    assert without_rendering == with_full_draws

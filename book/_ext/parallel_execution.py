@@ -8,6 +8,11 @@ every notebook among them, up to `nb_parallel_jobs` at a time (default: one per 
 own kernel with its page's folder as working directory, exactly as myst-nb would, and stores the
 executed notebooks under the hash myst-nb will look for. Then myst-nb finds every page there.
 
+Each kernel is forked from one process that imported, once per build, the modules the book's
+notebooks import (forked_kernels.py; `nb_fork_kernels: 0` launches each kernel as a new process):
+a real ipykernel, whose outputs are those of a launched one (tests/test_forked_kernels.py), without
+a Python start and the imports of pandas, matplotlib, statsmodels and `analysis` per notebook.
+
 What stays as with `execute_notebooks: force`:
 - every page that is (re-)read is executed again, whatever the cache holds: a record with the same
   code is overwritten, so a page re-read because data/ or analysis/ changed
@@ -29,11 +34,15 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+import forked_kernels
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
+from sphinx.util.matching import Matcher
 
 logger = logging.getLogger(__name__)
+
+IMPORT = re.compile(r"^\s*(?:import\s+([\w.]+)|from\s+([\w.]+)\s+import\s+([\w\s,()]+))")
 
 
 @dataclass
@@ -123,6 +132,7 @@ async def execute(job: Job, slots: asyncio.Semaphore) -> None:
     async with slots:
         client = NotebookClient(
             job.notebook,
+            kernel_manager_class=forked_kernels.kernel_manager_class(),
             timeout=job.timeout,
             allow_errors=job.allow_errors,
             record_timing=False,
@@ -173,15 +183,29 @@ def store(cache_path: str, jobs: list[Job]) -> None:
 def execute_before_reading(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
     """Handler of env-before-read-docs: execute the notebooks among the pages to be read."""
     if getattr(env, "mystnb_config", None) is None or env.mystnb_config.execution_mode != "cache":
+        stop_zygote(app)
         return
     jobs = [job for job in (read_job(env, docname) for docname in docnames) if job is not None]
     if not jobs:
+        stop_zygote(app)
         return
     parallel = app.config.nb_parallel_jobs or default_jobs()
     jobs = longest_first(jobs, previous_runtimes(env))
-    logger.info(f"executing {len(jobs)} notebooks, {parallel} at a time ...")
+    zygote = getattr(app, "kernel_zygote", None)
+    forked = zygote is not None and zygote.ready()
+    logger.info(
+        f"executing {len(jobs)} notebooks, {parallel} at a time"
+        + (" (kernels forked from a process that has imported their modules)" if forked else "")
+        + (f" (kernels launched: {zygote.unsafe})" if zygote is not None and not forked else "")
+        + " ..."
+    )
     start = time.perf_counter()
-    asyncio.run(execute_all(jobs, parallel))
+    forked_kernels.use_zygote(zygote if forked else None)
+    try:
+        asyncio.run(execute_all(jobs, parallel))
+    finally:
+        forked_kernels.use_zygote(None)
+        stop_zygote(app)
     store(env.mystnb_config.execution_cache_path, jobs)
     failed = [job.docname for job in jobs if job.error is not None]
     logger.info(
@@ -190,8 +214,59 @@ def execute_before_reading(app: Sphinx, env: BuildEnvironment, docnames: list[st
     )
 
 
+def notebook_imports(srcdir: Path, exclude: list[str]) -> list[str]:
+    """The modules that the project's MyST notebooks import (`import a.b`, and for
+    `from a import b, c` the module a and, where they are modules, a.b and a.c), in order."""
+    matcher = Matcher(exclude)
+    modules: dict[str, None] = {}
+    for path in sorted(srcdir.rglob("*.md")):
+        relative = PurePosixPath(path.relative_to(srcdir).as_posix())
+        # As Sphinx finds pages: a pattern that matches a folder excludes what is in it.
+        if any(matcher(str(part)) for part in (relative, *relative.parents[:-1])):
+            continue
+        text = path.read_text(encoding="utf-8")
+        if "{code-cell}" not in text:
+            continue
+        for line in text.splitlines():
+            found = IMPORT.match(line)
+            if found is None:
+                continue
+            if found.group(1):
+                modules[found.group(1)] = None
+                continue
+            package = found.group(2)
+            modules[package] = None
+            for name in re.split(r"[\s,()]+", found.group(3)):
+                if name.isidentifier():
+                    modules[f"{package}.{name}"] = None
+    return list(modules)
+
+
+def start_zygote(app: Sphinx) -> None:
+    """Handler of builder-inited: start importing the notebooks' modules in the kernel zygote
+    (forked_kernels.py) while Sphinx reads its environment; only when myst-nb executes through
+    the cache, and unless nb_fork_kernels is off."""
+    if app.config.nb_execution_mode != "cache" or not app.config.nb_fork_kernels:
+        return
+    modules = notebook_imports(Path(app.srcdir), list(app.config.exclude_patterns))
+    app.kernel_zygote = forked_kernels.Zygote(modules)
+    app.kernel_zygote.start()
+
+
+def stop_zygote(app: Sphinx, *args: object) -> None:
+    zygote = getattr(app, "kernel_zygote", None)
+    if zygote is not None:
+        app.kernel_zygote = None
+        zygote.stop()
+
+
 def setup(app: Sphinx) -> dict:
     app.add_config_value("nb_parallel_jobs", 0, "env", [int])
+    # Kernels forked from one process that has imported what the notebooks import (saves a
+    # kernel start and the imports per notebook); 0 launches each kernel as a new process.
+    app.add_config_value("nb_fork_kernels", 1, "env", [int])
+    app.connect("builder-inited", start_zygote)
+    app.connect("build-finished", stop_zygote)
     # After the other handlers, which may add pages to read (priority 500 is the default).
     app.connect("env-before-read-docs", execute_before_reading, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
