@@ -162,3 +162,17 @@ def test_notebook_imports_lists_what_notebooks_import(tmp_path: Path) -> None:
     assert pe.notebook_imports(tmp_path, ["skipped", "_build"]) == [
         "pandas", "analysis", "analysis.datasets", "analysis.style", "myst_nb", "myst_nb.glue",
     ]
+
+
+def test_an_unused_zygote_stops_without_waiting_for_its_imports(tmp_path: Path,
+                                                                monkeypatch) -> None:
+    import time
+
+    (tmp_path / "slow_import.py").write_text("import time\ntime.sleep(10)\n", encoding="utf-8")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    zygote = fk.Zygote(["slow_import"])
+    zygote.start()
+    start = time.perf_counter()
+    zygote.stop()
+    assert time.perf_counter() - start < 2  # the module sleeps 10 s when imported
+    assert zygote.process is None

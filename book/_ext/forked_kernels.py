@@ -202,8 +202,12 @@ class Zygote:
         return int(json.loads(line)["pid"])
 
     def stop(self) -> None:
+        """Stop the zygote: at once if it was never used (a build with nothing to execute does
+        not wait for its imports), else once it has read the end of its requests."""
         if self.process is None:
             return
+        if not self._ready:
+            self.process.kill()
         for stream in (self._requests, self._replies):
             stream.close()
         self.process.wait(timeout=30)
